@@ -1,0 +1,5 @@
+"""``python -m plein`` runs the command line."""
+
+from plein.cli import main
+
+main()

@@ -1,0 +1,61 @@
+"""Audit entries for actions outside the gate's data decisions (login, logout, admin changes)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from plein.audit import log as audit_log
+from plein.audit.chain import ActorInfo, NewEntry
+from plein.audit.keys import AuditKeys
+from plein.audit.trace import TraceContext
+from plein.core.models import utcnow
+
+
+def record_event(
+    session: Session,
+    keys: AuditKeys,
+    *,
+    actor: ActorInfo,
+    name: str,
+    processing_activity: str,
+    trace: TraceContext | None = None,
+    status: str = "ok",
+    rule: str = "",
+    collaboration_id: int | None = None,
+    legal_basis: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    subjects: Iterable[tuple[str, object]] = (),
+    details: Mapping[str, Any] | None = None,
+    started_at: dt.datetime | None = None,
+    durable: bool = False,
+) -> None:
+    """Queue (or with ``durable`` write at once) one entry; subjects are pseudonymised here."""
+    ended = utcnow()
+    span = (trace or TraceContext.new()).child()
+    entry = NewEntry(
+        trace_id=span.trace_id,
+        span_id=span.span_id,
+        parent_span_id=span.parent_span_id,
+        name=name[:80],
+        started_at=started_at or ended,
+        ended_at=ended,
+        status=status,
+        rule=rule,
+        processing_activity=processing_activity[:60],
+        collaboration_id=collaboration_id,
+        legal_basis=legal_basis,
+        actor=actor,
+        object_type=object_type[:40],
+        object_id=object_id[:80],
+        details=dict(details or {}),
+        subjects=sorted({(kind, keys.pseudonym(kind, value)) for kind, value in subjects}),
+    )
+    if durable:
+        audit_log.write_now(session, keys, entry)
+    else:
+        audit_log.buffer(session, keys, entry)

@@ -1,0 +1,56 @@
+"""Writing the audit log from a SQLAlchemy session.
+
+Entries are buffered on the session and appended in the same transaction just before it commits,
+so a write and its audit entry commit together and the chain lock is held only for the commit.
+Refusals must survive the caller's rollback, so they are appended at once in a transaction of their
+own (call the gate before you write; the refusal then never waits on your own write lock).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from plein.audit.chain import NewEntry, append
+from plein.audit.keys import AuditKeys
+
+_BUFFER = "plein_audit_pending"
+
+
+def buffer(session: Session, keys: AuditKeys, entry: NewEntry) -> None:
+    """Queue ``entry``; it is appended when ``session`` commits (and dropped if it rolls back)."""
+    pending: list[tuple[AuditKeys, NewEntry]] = session.info.setdefault(_BUFFER, [])
+    pending.append((keys, entry))
+
+
+def pending_count(session: Session) -> int:
+    """Entries waiting for the session's commit."""
+    return len(session.info.get(_BUFFER, []))
+
+
+def write_now(session: Session, keys: AuditKeys, entry: NewEntry) -> None:
+    """Append ``entry`` in its own transaction, independent of the session's fate."""
+    bind = session.get_bind()
+    engine: Any = getattr(bind, "engine", bind)
+    with engine.begin() as connection:
+        append(connection, keys, [entry])
+
+
+@event.listens_for(Session, "before_commit")
+def _append_pending(session: Session) -> None:
+    pending: list[tuple[AuditKeys, NewEntry]] = session.info.pop(_BUFFER, [])
+    if not pending:
+        return
+    by_key: dict[AuditKeys, list[NewEntry]] = {}
+    for keys, entry in pending:
+        by_key.setdefault(keys, []).append(entry)
+    connection = session.connection()
+    for keys, entries in by_key.items():
+        append(connection, keys, entries)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_pending(session: Session) -> None:
+    session.info.pop(_BUFFER, None)

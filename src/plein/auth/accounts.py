@@ -1,0 +1,139 @@
+"""Accounts: creating users, logging in with throttling and temporary lockout.
+
+After ``MAX_FAILURES`` wrong passwords in a row the account is locked for ``LOCKOUT``; every attempt
+is audited. The message for an unknown user and a wrong password is the same, so login does not
+reveal which usernames exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from plein.auth.models import UserAccount
+from plein.auth.passwords import hash_password, needs_rehash, verify_password
+from plein.core.models import Organisation, utcnow
+from plein.core.vocabulary import Confidentiality
+from plein.errors import PleinError, ValidationError
+from plein.policy.roles import Actor, Role
+
+MAX_FAILURES = 5
+LOCKOUT = dt.timedelta(minutes=15)
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,79}$")
+
+
+class LoginFailed(PleinError):
+    """Wrong username or password, or a locked or inactive account (one message for the first two)."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+BAD_CREDENTIALS = "Onbekende gebruikersnaam of onjuist wachtwoord."
+
+
+def aware(value: dt.datetime | None) -> dt.datetime | None:
+    """SQLite returns naive datetimes; in plein they are UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value
+
+
+def create_user(
+    session: Session,
+    *,
+    username: str,
+    password: str | None,
+    organisation_id: int,
+    role: Role | str,
+    clearance: Confidentiality | str = Confidentiality.VERTROUWELIJK,
+    display_name: str = "",
+) -> UserAccount:
+    """A new account; validates the username, role, clearance and password rules."""
+    username = username.strip().lower()
+    if not USERNAME.match(username):
+        raise ValidationError(
+            "Een gebruikersnaam bestaat uit 3 tot 80 kleine letters, cijfers, punten, streepjes of liggende streepjes."
+        )
+    try:
+        role = Role(role)
+        clearance = Confidentiality(clearance)
+    except ValueError as exc:
+        raise ValidationError(f"Onbekende rol of rubricering: {exc}") from exc
+    if role == Role.SYSTEEM:
+        raise ValidationError("De rol systeem is voor processen, niet voor personen.")
+    if session.get(Organisation, organisation_id) is None:
+        raise ValidationError(f"Organisatie {organisation_id} bestaat niet.")
+    if session.scalar(select(UserAccount.id).where(UserAccount.username == username)) is not None:
+        raise ValidationError(f"De gebruikersnaam {username} is al in gebruik.")
+    user = UserAccount(
+        username=username,
+        display_name=display_name or username,
+        organisation_id=organisation_id,
+        role=role.value,
+        clearance=clearance.value,
+        password_hash=hash_password(password) if password is not None else None,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def actor_for(user: UserAccount) -> Actor:
+    """The gate's view of an account."""
+    return Actor(
+        user_id=user.id,
+        organisation_id=user.organisation_id,
+        role=Role(user.role),
+        clearance=Confidentiality(user.clearance),
+        username=user.username,
+    )
+
+
+def authenticate(
+    session: Session, username: str, password: str, *, now: dt.datetime | None = None
+) -> UserAccount:
+    """The account for a correct username and password; ``LoginFailed`` otherwise (state is updated).
+
+    The caller commits: failed-attempt counters and lockouts must be stored even when login fails.
+    """
+    now = now or utcnow()
+    name = username.strip().lower()[:80]
+    user = session.scalars(select(UserAccount).where(UserAccount.username == name)).first()
+    if user is None:
+        verify_password(None, password)
+        raise LoginFailed(BAD_CREDENTIALS, "onbekende-gebruiker")
+    locked_until = aware(user.locked_until)
+    if locked_until is not None and locked_until > now:
+        verify_password(None, password)
+        minutes = max(1, int((locked_until - now).total_seconds() // 60) + 1)
+        raise LoginFailed(
+            "Dit account is tijdelijk geblokkeerd na te veel mislukte pogingen. "
+            f"Probeer het over {minutes} minuten opnieuw.",
+            "geblokkeerd",
+        )
+    if not verify_password(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= MAX_FAILURES:
+            user.locked_until = now + LOCKOUT
+            user.failed_logins = 0
+        raise LoginFailed(BAD_CREDENTIALS, "onjuist-wachtwoord")
+    if not user.active:
+        raise LoginFailed("Dit account is uitgeschakeld. Neem contact op met de beheerder.", "uitgeschakeld")
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    if user.password_hash and needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def set_password(user: UserAccount, password: str) -> None:
+    """Replace the password (rules checked) and lift any lockout."""
+    user.password_hash = hash_password(password)
+    user.failed_logins = 0
+    user.locked_until = None

@@ -1,0 +1,62 @@
+"""The ``plein`` command line: a thin Typer shell over the services.
+
+Every error meant for a user (PleinError) ends as one red line and a non-zero exit code; feature
+modules register their own sub-commands below.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from plein import __version__
+from plein.cli.db import db_app
+from plein.cli.demo import demo_app
+from plein.cli.serve import serve_command
+from plein.errors import PleinError
+
+app = typer.Typer(
+    name="plein",
+    help="plein: informatieplein voor toezicht- en handhavingspartners.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err_console = Console(stderr=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"plein {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Toon de versie."),
+) -> None:
+    """plein: informatieplein voor toezicht- en handhavingspartners."""
+
+
+@app.command("init")
+def init_command() -> None:
+    """Maak var/ en de database aan en breng het schema op de nieuwste versie."""
+    from plein.cli.db import upgrade_database
+
+    upgrade_database()
+
+
+app.add_typer(db_app, name="db")
+app.add_typer(demo_app, name="demo")
+app.command("serve")(serve_command)
+
+
+def main() -> None:
+    """Entry point: Typer handles usage errors; PleinError becomes one clear line and exit code 2."""
+    try:
+        app()
+    except PleinError as exc:
+        err_console.print(f"[bold red]Fout:[/] {exc.message}", highlight=False, soft_wrap=True)
+        sys.exit(exc.exit_code)

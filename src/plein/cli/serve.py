@@ -1,0 +1,41 @@
+"""``plein serve``: the web interface and the /v1 API."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import typer
+
+from plein.errors import ConfigurationError
+from plein.runtime import ready_engine
+from plein.settings import get_settings
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def serve_command(
+    host: str | None = typer.Option(None, help="Adres om op te luisteren (standaard PLEIN_HOST)."),
+    port: int | None = typer.Option(None, help="Poort (standaard PLEIN_PORT)."),
+) -> None:
+    """Start de webinterface en de API."""
+    import uvicorn
+
+    from plein.web.app import create_app
+
+    settings = get_settings()
+    host = host or settings.host
+    port = port or settings.port
+    if not _is_loopback(host):
+        raise ConfigurationError(
+            f"plein luistert alleen op 127.0.0.1 zolang er geen inlog is; {host!r} is niet toegestaan."
+        )
+    engine = ready_engine(settings)
+    typer.echo(f"plein draait op http://{host}:{port}")
+    uvicorn.run(create_app(engine=engine, settings=settings), host=host, port=port, log_level="info")

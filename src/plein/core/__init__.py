@@ -1,0 +1,1 @@
+"""Domain model and Dutch identifiers: the vocabulary every other module speaks."""

@@ -1,0 +1,1 @@
+"""Synthetic Dutch demo world and local demo webshops, deterministic for a seed."""

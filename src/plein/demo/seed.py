@@ -1,0 +1,101 @@
+"""Seeding the demo world into a database, with its ground truth written beside it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, delete, func, select
+from sqlalchemy.orm import Session
+
+from plein.core.models import DemoSeedRun, Establishment, LegalEntity, Organisation, Record, utcnow
+from plein.demo.world import Progress, WorldBuilder, size_spec
+from plein.demo.writer import BulkWriter
+from plein.errors import PleinError
+from plein.store.registry import Base
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    """What a seed run produced."""
+
+    size: str
+    seed: int
+    counts: dict[str, int]
+    rows: int
+    seconds: float
+    out_dir: Path
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds else 0.0
+
+
+def loaded_counts(engine: Engine) -> dict[str, int]:
+    """How many organisations, legal entities, establishments and records the database holds."""
+    with Session(engine) as session:
+        return {
+            "organisaties": session.scalar(select(func.count()).select_from(Organisation)) or 0,
+            "rechtspersonen": session.scalar(select(func.count()).select_from(LegalEntity)) or 0,
+            "vestigingen": session.scalar(select(func.count()).select_from(Establishment)) or 0,
+            "registraties": session.scalar(select(func.count()).select_from(Record)) or 0,
+        }
+
+
+def wipe_database(engine: Engine) -> None:
+    """Delete every row of every plein table (the schema stays). Only for demo databases."""
+    with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(delete(table))
+
+
+def seed_demo_world(
+    engine: Engine,
+    size: str = "small",
+    seed: int = 1,
+    out_dir: Path | None = None,
+    *,
+    replace: bool = False,
+    progress: Progress | None = None,
+) -> SeedResult:
+    """Generate the demo world of ``size`` for ``seed`` into an empty database."""
+    size_spec(size)  # a clear error for an unknown size before anything is touched
+    counts = loaded_counts(engine)
+    if any(counts.values()):
+        if not replace:
+            summary = ", ".join(f"{n} {label}" for label, n in counts.items() if n)
+            raise PleinError(
+                f"De database bevat al gegevens ({summary}). Gebruik een lege database, of "
+                "`plein demo seed --replace` om alles te wissen en opnieuw te vullen."
+            )
+        wipe_database(engine)
+    out_dir = out_dir or Path("var/demo")
+    started_at = utcnow()
+    started = time.perf_counter()
+    writer = BulkWriter(engine)
+    builder = WorldBuilder(size, seed, writer.write, out_dir, progress)
+    try:
+        truth: dict[str, Any] = builder.build()
+        writer.finish()
+    except BaseException:
+        writer.abort()
+        raise
+    seconds = time.perf_counter() - started
+    with Session(engine) as session, session.begin():
+        session.add(
+            DemoSeedRun(
+                size=size,
+                seed=seed,
+                started_at=started_at,
+                finished_at=dt.datetime.now(dt.UTC),
+                counts=truth["counts"],
+                ground_truth_path=str((out_dir / "ground-truth.json").resolve()),
+            )
+        )
+    from plein.demo.exports import write_partner_exports  # partner files for `plein ingest`
+
+    write_partner_exports(engine, out_dir)
+    return SeedResult(size, seed, truth["counts"], writer.rows_written, seconds, out_dir)

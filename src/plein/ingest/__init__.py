@@ -1,0 +1,1 @@
+"""Partner data in: source registry, declarative mappings, streaming import, quarantine, data quality."""

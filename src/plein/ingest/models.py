@@ -1,0 +1,110 @@
+"""Tables of the ingest module: sources, import runs, quarantined rows, and which row made a record.
+
+An import run wraps the core ``ImportBatch`` (the unit of provenance) with what only ingest needs:
+the file's fingerprint, the checkpoint that makes a run resumable, and the per-outcome counts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from plein.core.models import Base, BigId, ImportBatch, Organisation, utcnow
+
+
+class IngestSource(Base):
+    """A registered partner source: which organisation, which system, which mapping."""
+
+    __tablename__ = "ingest_source"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    code: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    source_system: Mapped[str] = mapped_column(String(80))
+    mapping_name: Mapped[str] = mapped_column(String(80), default="")
+    mapping_yaml: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
+
+
+class IngestRun(Base):
+    """One import of one file into one source; ``next_row`` is the committed checkpoint."""
+
+    __tablename__ = "ingest_run"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("ingest_source.id"), index=True)
+    import_batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id"), index=True)
+    file_name: Mapped[str] = mapped_column(String(260))
+    file_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    file_size: Mapped[int] = mapped_column(BigInteger, default=0)
+    status: Mapped[str] = mapped_column(String(20), default="bezig")
+    rows_in: Mapped[int] = mapped_column(BigInteger, default=0)
+    rows_new: Mapped[int] = mapped_column(BigInteger, default=0)
+    rows_updated: Mapped[int] = mapped_column(BigInteger, default=0)
+    rows_unchanged: Mapped[int] = mapped_column(BigInteger, default=0)
+    rows_quarantined: Mapped[int] = mapped_column(BigInteger, default=0)
+    rows_duplicate: Mapped[int] = mapped_column(BigInteger, default=0)
+    next_row: Mapped[int] = mapped_column(BigInteger, default=0)
+    messages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+    source: Mapped[IngestSource] = relationship()
+    batch: Mapped[ImportBatch] = relationship()
+
+    @property
+    def rows_stored(self) -> int:
+        """Rows that reached a record: new, updated or already identical."""
+        return self.rows_new + self.rows_updated + self.rows_unchanged
+
+
+class QuarantinedRow(Base):
+    """A row that could not be stored, kept verbatim with the reason, until corrected."""
+
+    __tablename__ = "ingest_quarantine"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("ingest_run.id"), index=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("ingest_source.id"), index=True)
+    row_number: Mapped[int] = mapped_column(BigInteger)
+    raw: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    raw_hash: Mapped[str] = mapped_column(String(64), index=True)
+    field: Mapped[str] = mapped_column(String(80), default="")
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    record_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class IngestedRecord(Base):
+    """Which source and run produced a record, and the hash of the mapped row (for idempotency)."""
+
+    __tablename__ = "ingest_record"
+    __table_args__ = (UniqueConstraint("record_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("record.id", ondelete="CASCADE"))
+    source_id: Mapped[int] = mapped_column(ForeignKey("ingest_source.id"), index=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("ingest_run.id"), index=True)
+    row_number: Mapped[int] = mapped_column(BigInteger)
+    row_hash: Mapped[str] = mapped_column(String(64))
+
+
+class TaxonomyTerm(Base):
+    """A term of plein's code lists (outcomes, severities) as a beheerder maintains them."""
+
+    __tablename__ = "taxonomy_term"
+    __table_args__ = (UniqueConstraint("kind", "code"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    code: Mapped[str] = mapped_column(String(40))
+    label: Mapped[str] = mapped_column(String(120))
+    position: Mapped[int] = mapped_column(Integer, default=0)

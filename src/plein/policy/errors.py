@@ -1,0 +1,30 @@
+"""Refusals: which rule said no, in Dutch, without revealing what was refused."""
+
+from __future__ import annotations
+
+from plein.errors import PleinError
+
+
+class Refused(PleinError):
+    """The gate refused an action. ``rule`` names the rule (doelbinding, rol, rechtsgrondslag, …).
+
+    The web layer turns it into 403 with the message; the message never contains refused data.
+    """
+
+    status = 403
+
+    def __init__(self, rule: str, message: str) -> None:
+        super().__init__(message)
+        self.rule = rule
+
+
+class NotVisible(Refused):
+    """A subject or record that does not exist *or* may not be seen: one answer for both (no IDOR leak).
+
+    The web layer turns it into 404.
+    """
+
+    status = 404
+
+    def __init__(self, what: str, ident: object) -> None:
+        super().__init__("need-to-know", f"{what} {ident} bestaat niet of is voor u niet toegankelijk.")

@@ -1,0 +1,548 @@
+"""The policy gate: every read and write of subjects and records passes here, deny by default.
+
+One ``Gate`` per request (or per pipeline run) binds a session, an actor and a stated purpose::
+
+    gate = Gate(session, actor, Purpose.for_collaboration(12))
+    rows = gate.read_records(select(Record).where(Record.theme_code == "afval"))   # filtered + audited
+    query = gate.records(select(Record))          # filtered in the database, for counts/exports/joins
+    record = gate.read_record(41)                 # NotVisible (404) if absent *or* not allowed
+    gate.authorise_record_write(org_id)           # before an insert/update of a record
+    gate.audit("export.csv", subjects=[("kvk", "12345678")])   # any other action
+    session.commit()                              # buffered audit entries are appended here
+
+Decisions use the actor's role and organisation, the purpose (a processing activity or a
+collaboration: membership, participants and period), the legal-basis matrix between matrix parties,
+confidentiality against clearance, the Wgs forbidden categories, and aggregates-only for
+beleidsmedewerkers. Refusals are audited at once (they survive a rollback) and raise ``Refused``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
+from sqlalchemy.orm import Session
+
+from plein.audit.chain import ActorInfo
+from plein.audit.events import record_event
+from plein.audit.keys import AuditKeys, audit_keys
+from plein.audit.trace import TraceContext
+from plein.core.models import (
+    Establishment,
+    LegalEntity,
+    Organisation,
+    Person,
+    PersonRoleLink,
+    Record,
+    utcnow,
+)
+from plein.core.vocabulary import OrganisationKind
+from plein.policy.errors import NotVisible, Refused
+from plein.policy.matrix import is_forbidden_field
+from plein.policy.models import (
+    Collaboration,
+    CollaborationMember,
+    CollaborationParticipant,
+    LegalBasis,
+    ProcessingActivity,
+    SharedRecord,
+)
+from plein.policy.roles import CASE_ROLES, RECORD_WRITERS, SHARERS, Actor, Purpose, Role
+
+DEFAULT_MIN_CELL = 10
+Subject = tuple[str, object]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What the stated purpose reaches, after the gate checked it fits the actor."""
+
+    kind: str  # eigen_organisatie | samenwerking | aggregaat | audit | configuratie | alle
+    activity_code: str
+    legal_basis: str
+    collaboration: Collaboration | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One aggregate cell: its group key and count, None when suppressed (fewer than the threshold)."""
+
+    key: tuple[Any, ...]
+    count: int | None
+
+
+def record_subjects(records: Iterable[Record]) -> list[Subject]:
+    """The data subjects of records, for the audit log: reported KvK numbers and establishments."""
+    subjects: list[Subject] = []
+    for record in records:
+        if record.reported_kvk:
+            subjects.append(("kvk", record.reported_kvk))
+        if record.establishment_id is not None:
+            subjects.append(("vestiging", record.establishment_id))
+    return subjects
+
+
+class Gate:
+    """The gate for one actor and one purpose within one session. Cheap to create; create per request."""
+
+    def __init__(
+        self,
+        session: Session,
+        actor: Actor,
+        purpose: Purpose,
+        *,
+        trace: TraceContext | None = None,
+        keys: AuditKeys | None = None,
+        today: dt.date | None = None,
+        min_cell: int = DEFAULT_MIN_CELL,
+    ) -> None:
+        self.session = session
+        self.actor = actor
+        self.purpose = purpose
+        self.trace = trace or TraceContext.new()
+        self.keys = keys or audit_keys()
+        self.today = today or dt.date.today()
+        self.min_cell = min_cell
+        self._scope: Scope | None = None
+
+    # ------------------------------------------------------------------ purpose
+    def scope(self) -> Scope:
+        """Check the purpose against the actor (once per gate); raise Refused (audited) if it does not fit."""
+        if self._scope is None:
+            self._scope = self._resolve_scope()
+        return self._scope
+
+    def _activity(self, code: str) -> ProcessingActivity:
+        activity = self.session.get(ProcessingActivity, code)
+        if activity is None or not activity.active:
+            self._refuse(
+                "doelbinding", "Het opgegeven doel staat niet in het verwerkingsregister.", "doel.controleren"
+            )
+        assert activity is not None
+        if self.actor.role.value not in activity.roles:
+            self._refuse(
+                "doelbinding",
+                f"Met de rol {self.actor.role.label} mag u niet werken onder het doel '{activity.name}'.",
+                "doel.controleren",
+            )
+        return activity
+
+    def _resolve_scope(self) -> Scope:
+        if self.purpose.activity_code is not None:
+            activity = self._activity(self.purpose.activity_code)
+            if activity.scope == "samenwerking":
+                self._refuse(
+                    "doelbinding",
+                    "Dit doel geldt alleen binnen een samenwerking; kies de samenwerking.",
+                    "doel.controleren",
+                )
+            if activity.scope == "eigen_organisatie" and self.actor.organisation_id is None:
+                self._refuse("rol", "Deze verwerking vraagt een organisatie.", "doel.controleren")
+            return Scope(activity.scope, activity.code, activity.legal_basis)
+        collaboration = self.session.get(Collaboration, self.purpose.collaboration_id)
+        if collaboration is None or not self._is_member(collaboration):
+            self._refuse(
+                "need-to-know",
+                "U bent geen lid van deze samenwerking (of zij bestaat niet).",
+                "doel.controleren",
+            )
+        assert collaboration is not None
+        activity = self._activity(collaboration.processing_activity_code)
+        if not collaboration.is_active_on(self.today):
+            self._refuse(
+                "periode",
+                "Deze samenwerking loopt niet (meer): buiten de looptijd worden geen gegevens getoond.",
+                "doel.controleren",
+            )
+        return Scope(
+            "samenwerking", activity.code, collaboration.legal_basis or activity.legal_basis, collaboration
+        )
+
+    def _is_member(self, collaboration: Collaboration) -> bool:
+        if self.actor.user_id is None or self.actor.organisation_id is None:
+            return False
+        member = self.session.scalar(
+            select(func.count())
+            .select_from(CollaborationMember)
+            .join(
+                CollaborationParticipant,
+                and_(
+                    CollaborationParticipant.collaboration_id == CollaborationMember.collaboration_id,
+                    CollaborationParticipant.organisation_id == self.actor.organisation_id,
+                ),
+            )
+            .where(
+                CollaborationMember.collaboration_id == collaboration.id,
+                CollaborationMember.user_id == self.actor.user_id,
+            )
+        )
+        return bool(member)
+
+    def require(self, scope_kind: str, action: str) -> Scope:
+        """Demand that the purpose reaches ``scope_kind`` (e.g. ``audit``, ``configuratie``); audited if not."""
+        scope = self.scope()
+        if scope.kind != scope_kind:
+            self._refuse("rol", "Uw rol of gekozen doel geeft geen toegang tot deze functie.", action)
+        return scope
+
+    def _case_scope(self, action: str) -> Scope:
+        scope = self.scope()
+        if scope.kind == "aggregaat":
+            self._refuse(
+                "alleen-aggregaten",
+                "Onder dit doel zijn alleen geaggregeerde gegevens beschikbaar, geen registraties of subjecten.",
+                action,
+            )
+        if (
+            scope.kind not in ("eigen_organisatie", "samenwerking", "alle")
+            or self.actor.role not in CASE_ROLES
+        ):
+            self._refuse("rol", "Uw rol geeft geen toegang tot registraties of subjecten.", action)
+        return scope
+
+    # ------------------------------------------------------------------ filters
+    def _levels(self) -> ColumnElement[bool]:
+        return Record.confidentiality.in_(self.actor.readable_levels())
+
+    def _partner_sources(self, collaboration: Collaboration) -> ColumnElement[bool]:
+        """Which source organisations' records the actor may receive inside ``collaboration``."""
+        participants = select(CollaborationParticipant.organisation_id).where(
+            CollaborationParticipant.collaboration_id == collaboration.id
+        )
+        own = Record.source_organisation_id == self.actor.organisation_id
+        if collaboration.is_wgs:
+            # Inside a designated knelpunt the Wgs is the basis among participants.
+            return or_(own, Record.source_organisation_id.in_(participants))
+        own_party = select(Organisation.matrix_party).where(Organisation.id == self.actor.organisation_id)
+        senders = select(LegalBasis.from_party).where(
+            LegalBasis.active.is_(True), LegalBasis.to_party.in_(own_party)
+        )
+        with_basis = select(Organisation.id).where(
+            Organisation.matrix_party.in_(senders), Organisation.id.in_(participants)
+        )
+        return or_(own, Record.source_organisation_id.in_(with_basis))
+
+    def _record_clause(self, scope: Scope) -> ColumnElement[bool]:
+        if scope.kind == "alle":
+            return self._levels()
+        if scope.kind in ("eigen_organisatie", "aggregaat"):
+            return and_(Record.source_organisation_id == self.actor.organisation_id, self._levels())
+        if scope.kind == "samenwerking" and scope.collaboration is not None:
+            shared = select(SharedRecord.record_id).where(
+                SharedRecord.collaboration_id == scope.collaboration.id
+            )
+            return and_(Record.id.in_(shared), self._partner_sources(scope.collaboration), self._levels())
+        return false()
+
+    def record_clause(self, action: str = "registraties.filteren") -> ColumnElement[bool]:
+        """The WHERE clause of the records this actor may see under this purpose (for composing queries)."""
+        return self._record_clause(self._case_scope(action))
+
+    def records(self, query: Select[Any] | None = None) -> Select[Any]:
+        """``query`` (default ``select(Record)``) restricted in the database to visible records.
+
+        Not audited by itself: execute through ``read_records``/``count_records``, or call ``audit``.
+        """
+        return (query if query is not None else select(Record)).where(self.record_clause())
+
+    def _basisregistratie(self) -> Select[Any]:
+        return select(Organisation.id).where(Organisation.kind == OrganisationKind.BASISREGISTRATIE.value)
+
+    def establishment_clause(self, action: str = "subjecten.filteren") -> ColumnElement[bool]:
+        """Visible establishments: linked to a visible record; under the own task also own and KvK ones."""
+        scope = self._case_scope(action)
+        if scope.kind == "alle":
+            return true()
+        via_records = Establishment.id.in_(
+            select(Record.establishment_id).where(
+                Record.establishment_id.is_not(None), self._record_clause(scope)
+            )
+        )
+        if scope.kind == "eigen_organisatie":
+            return or_(
+                Establishment.source_organisation_id == self.actor.organisation_id,
+                Establishment.source_organisation_id.in_(self._basisregistratie()),
+                via_records,
+            )
+        return via_records
+
+    def establishments(self, query: Select[Any] | None = None) -> Select[Any]:
+        """``query`` (default ``select(Establishment)``) restricted to visible establishments."""
+        return (query if query is not None else select(Establishment)).where(self.establishment_clause())
+
+    def legal_entity_clause(self, action: str = "subjecten.filteren") -> ColumnElement[bool]:
+        """Visible legal entities: those of visible establishments; under the own task also own and KvK ones."""
+        scope = self._case_scope(action)
+        if scope.kind == "alle":
+            return true()
+        via = LegalEntity.id.in_(
+            select(Establishment.legal_entity_id).where(
+                Establishment.legal_entity_id.is_not(None), self.establishment_clause(action)
+            )
+        )
+        if scope.kind == "eigen_organisatie":
+            return or_(
+                LegalEntity.source_organisation_id == self.actor.organisation_id,
+                LegalEntity.source_organisation_id.in_(self._basisregistratie()),
+                via,
+            )
+        return via
+
+    def legal_entities(self, query: Select[Any] | None = None) -> Select[Any]:
+        """``query`` (default ``select(LegalEntity)``) restricted to visible legal entities."""
+        return (query if query is not None else select(LegalEntity)).where(self.legal_entity_clause())
+
+    def person_clause(self, action: str = "subjecten.filteren") -> ColumnElement[bool]:
+        """Visible persons: own organisation's, and those holding a role at a visible legal entity."""
+        scope = self._case_scope(action)
+        if scope.kind == "alle":
+            return true()
+        via = Person.id.in_(
+            select(PersonRoleLink.person_id).where(
+                PersonRoleLink.legal_entity_id.in_(
+                    select(LegalEntity.id).where(self.legal_entity_clause(action))
+                )
+            )
+        )
+        if scope.kind == "eigen_organisatie":
+            return or_(Person.source_organisation_id == self.actor.organisation_id, via)
+        return via
+
+    def persons(self, query: Select[Any] | None = None) -> Select[Any]:
+        """``query`` (default ``select(Person)``) restricted to visible persons."""
+        return (query if query is not None else select(Person)).where(self.person_clause())
+
+    # ------------------------------------------------------------------ audited reads
+    def read_records(
+        self, query: Select[Any] | None = None, *, action: str = "registraties.lezen"
+    ) -> list[Any]:
+        """Execute a record query restricted to what is visible, and audit it with its data subjects."""
+        started = utcnow()
+        rows = list(self.session.scalars(self.records(query)).all())
+        self.audit(
+            action,
+            started_at=started,
+            object_type="registratie",
+            subjects=record_subjects(rows),
+            details={"aantal": len(rows), "ids": [r.id for r in rows[:200]]},
+        )
+        return rows
+
+    def read_record(self, record_id: int, *, action: str = "registratie.lezen", model: type[T] = Record) -> T:  # type: ignore[assignment]
+        """One visible record by id; ``NotVisible`` for absent and refused alike (audited)."""
+        started = utcnow()
+        clause = self.record_clause(action)
+        found = self.session.scalars(select(model).where(Record.id == record_id, clause)).first()
+        if found is None:
+            self._refuse_not_visible("Registratie", record_id, action, "registratie")
+        assert isinstance(found, Record)
+        self.audit(
+            action,
+            started_at=started,
+            object_type="registratie",
+            object_id=str(record_id),
+            subjects=record_subjects([found]),
+        )
+        return found
+
+    def count_records(self, query: Select[Any] | None = None, *, action: str = "registraties.tellen") -> int:
+        """Count visible records (in the database) and audit the count."""
+        started = utcnow()
+        filtered = self.records(query)
+        total = int(self.session.scalar(select(func.count()).select_from(filtered.subquery())) or 0)
+        self.audit(action, started_at=started, object_type="registratie", details={"aantal": total})
+        return total
+
+    def read_subject(self, model: type[T], subject_id: int, *, action: str = "subject.lezen") -> T:
+        """One visible establishment, legal entity or person by id; ``NotVisible`` otherwise (audited)."""
+        started = utcnow()
+        clauses: Mapping[type[Any], tuple[str, str, Any]] = {
+            Establishment: ("Vestiging", "vestiging", self.establishment_clause),
+            LegalEntity: ("Rechtspersoon", "rechtspersoon", self.legal_entity_clause),
+            Person: ("Persoon", "persoon", self.person_clause),
+        }
+        if model not in clauses:
+            raise TypeError(f"{model!r} is not a subject model")
+        label, kind, clause = clauses[model]
+        found = self.session.scalars(select(model).where(model.id == subject_id, clause(action))).first()  # type: ignore[attr-defined]
+        if found is None:
+            self._refuse_not_visible(label, subject_id, action, kind)
+        subjects: list[Subject] = [("persoon" if model is Person else "vestiging", subject_id)]
+        if isinstance(found, LegalEntity):
+            subjects = [("kvk", found.kvk)] if found.kvk else [("rechtspersoon", subject_id)]
+        self.audit(action, started_at=started, object_type=kind, object_id=str(subject_id), subjects=subjects)
+        return found  # type: ignore[return-value]
+
+    # ------------------------------------------------------------------ aggregates
+    def aggregate(
+        self,
+        group_by: Sequence[ColumnElement[Any]],
+        *,
+        where: Sequence[ColumnElement[bool]] = (),
+        action: str = "aggregaat.lezen",
+    ) -> list[Cell]:
+        """Counts of visible records per group, computed in the database.
+
+        Under an aggregate-only purpose (beleidsmedewerker) every count below ``min_cell`` is
+        suppressed (None), so small groups cannot single out a company or a person.
+        """
+        started = utcnow()
+        scope = self.scope()
+        if scope.kind not in ("aggregaat", "eigen_organisatie", "samenwerking", "alle"):
+            self._refuse(
+                "rol", "Uw rol geeft geen toegang tot registratiegegevens, ook niet geaggregeerd.", action
+            )
+        query = (
+            select(*group_by, func.count(Record.id))
+            .select_from(Record)
+            .where(self._record_clause(scope), *where)
+            .group_by(*group_by)
+            .order_by(*group_by)
+        )
+        suppress = scope.kind == "aggregaat"
+        cells = []
+        for row in self.session.execute(query):
+            *key, count = row
+            cells.append(Cell(tuple(key), None if suppress and count < self.min_cell else int(count)))
+        self.audit(action, started_at=started, object_type="aggregaat", details={"cellen": len(cells)})
+        return cells
+
+    # ------------------------------------------------------------------ writes
+    def authorise_record_write(
+        self,
+        organisation_id: int,
+        *,
+        action: str = "registratie.schrijven",
+        subjects: Sequence[Subject] = (),
+        object_id: str = "",
+    ) -> None:
+        """Allow creating or changing a record of ``organisation_id``; audited with the write's commit."""
+        scope = self._case_scope(action)
+        if self.actor.role not in RECORD_WRITERS:
+            self._refuse("rol", "Uw rol mag geen registraties vastleggen of wijzigen.", action)
+        if scope.kind != "eigen_organisatie" or organisation_id != self.actor.organisation_id:
+            self._refuse(
+                "need-to-know", "U mag alleen registraties van uw eigen organisatie vastleggen.", action
+            )
+        self.audit(action, object_type="registratie", object_id=object_id, subjects=subjects)
+
+    def check_fields(self, field_names: Iterable[str], *, action: str = "gegevens.aanleveren") -> None:
+        """Refuse data containing a Wgs-forbidden category (e.g. nationality), at ingest or anywhere."""
+        bad = sorted({name for name in field_names if is_forbidden_field(name)})
+        if bad:
+            self._refuse(
+                "wgs",
+                f"Deze gegevens bevatten een categorie die nooit gedeeld mag worden (Wgs): {', '.join(bad)}.",
+                action,
+            )
+
+    @staticmethod
+    def scrub(data: Mapping[str, Any]) -> dict[str, Any]:
+        """A copy of ``data`` without Wgs-forbidden categories, recursively: what may leave the gate."""
+        clean: dict[str, Any] = {}
+        for key, value in data.items():
+            if is_forbidden_field(str(key)):
+                continue
+            if isinstance(value, Mapping):
+                value = Gate.scrub(value)
+            elif isinstance(value, list):
+                value = [Gate.scrub(item) if isinstance(item, Mapping) else item for item in value]
+            clean[key] = value
+        return clean
+
+    def share_record(self, record_id: int, *, action: str = "registratie.delen") -> SharedRecord:
+        """Share an own-organisation record into the purpose's collaboration (within scope and period)."""
+        scope = self._case_scope(action)
+        if scope.collaboration is None:
+            self._refuse("doelbinding", "Delen kan alleen met een samenwerking als doel.", action)
+        assert scope.collaboration is not None
+        if self.actor.role not in SHARERS:
+            self._refuse("rol", "Uw rol mag geen registraties delen.", action)
+        record = self.session.get(Record, record_id)
+        if record is None or record.source_organisation_id != self.actor.organisation_id:
+            self._refuse_not_visible("Registratie", record_id, action, "registratie")
+        assert record is not None
+        theme = scope.collaboration.theme_code
+        if theme and record.theme_code != theme:
+            self._refuse("scope", "Deze registratie valt buiten het thema van de samenwerking.", action)
+        existing = self.session.scalars(
+            select(SharedRecord).where(
+                SharedRecord.collaboration_id == scope.collaboration.id, SharedRecord.record_id == record_id
+            )
+        ).first()
+        shared = existing or SharedRecord(
+            collaboration_id=scope.collaboration.id, record_id=record_id, shared_by=self.actor.username
+        )
+        self.session.add(shared)
+        self.audit(
+            action, object_type="registratie", object_id=str(record_id), subjects=record_subjects([record])
+        )
+        return shared
+
+    # ------------------------------------------------------------------ audit
+    def audit(
+        self,
+        name: str,
+        *,
+        status: str = "ok",
+        rule: str = "",
+        object_type: str = "",
+        object_id: str = "",
+        subjects: Iterable[Subject] = (),
+        details: Mapping[str, Any] | None = None,
+        started_at: dt.datetime | None = None,
+        durable: bool = False,
+    ) -> None:
+        """Record one action in the audit log (buffered until commit; ``durable`` writes it at once)."""
+        scope = self._scope
+        record_event(
+            self.session,
+            self.keys,
+            actor=self._actor_info(),
+            name=name,
+            processing_activity=scope.activity_code if scope else self.purpose.describe(),
+            trace=self.trace,
+            status=status,
+            rule=rule,
+            collaboration_id=self.purpose.collaboration_id,
+            legal_basis=scope.legal_basis if scope else "",
+            object_type=object_type,
+            object_id=object_id,
+            subjects=subjects,
+            details=details,
+            started_at=started_at,
+            durable=durable,
+        )
+
+    def _actor_info(self) -> ActorInfo:
+        code = ""
+        if self.actor.organisation_id is not None:
+            org = self.session.get(Organisation, self.actor.organisation_id)
+            code = org.code if org else str(self.actor.organisation_id)
+        return ActorInfo(self.actor.user_id, self.actor.username, code, self.actor.role.value)
+
+    def _refuse(self, rule: str, message: str, action: str) -> None:
+        self.audit(action, status="geweigerd", rule=rule, details={"melding": message}, durable=True)
+        raise Refused(rule, message)
+
+    def _refuse_not_visible(self, what: str, ident: object, action: str, object_type: str) -> None:
+        self.audit(
+            action,
+            status="geweigerd",
+            rule="need-to-know",
+            object_type=object_type,
+            object_id=str(ident),
+            durable=True,
+        )
+        raise NotVisible(what, ident)
+
+
+def default_purpose(role: Role) -> Purpose:
+    """The purpose a role works under when a request states none."""
+    from plein.policy.register import DEFAULT_PURPOSE
+
+    return Purpose.for_activity(DEFAULT_PURPOSE[role])

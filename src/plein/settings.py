@@ -1,0 +1,73 @@
+"""Runtime settings, read from the environment (prefix ``PLEIN_``) with safe local defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from plein.errors import ConfigurationError
+
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
+
+
+class Settings(BaseSettings):
+    """All of plein's configuration; see README.md for each variable."""
+
+    model_config = SettingsConfigDict(env_prefix="PLEIN_", env_file=None, extra="ignore")
+
+    var_dir: Path = Field(default=Path("var"), description="Directory for the database, keys and demo files.")
+    database_url: str = Field(default="", description="SQLAlchemy URL; default is SQLite at var/plein.db.")
+    host: str = Field(default="127.0.0.1", description="Address the web server binds to.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port the web server listens on.")
+    secret_key: str = Field(default="", description="Signing key; generated into var/ when not given.")
+    assets_dir: Path = Field(
+        default=Path("node_modules"), description="Front-end packages installed from the npm registry."
+    )
+    aggregate_min_cell: int = Field(
+        default=10, ge=2, le=1000, description="Aggregates-only users never see a count below this (suppressed)."
+    )
+
+    def resolved_database_url(self) -> str:
+        """The configured URL, or the embedded SQLite file under ``var_dir``."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.var_dir / 'plein.db').resolve()}"
+
+    def ensure_var_dir(self) -> Path:
+        """Create ``var_dir`` if needed and prove it is writable; one clear error otherwise."""
+        path = self.var_dir
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            probe = path / ".write-test"
+            probe.write_text("ok", encoding="utf-8")
+            probe.unlink()
+        except OSError as exc:
+            raise ConfigurationError(
+                f"De map {path} is niet schrijfbaar ({exc.strerror or exc}). "
+                "Maak de map schrijfbaar of wijs een andere aan met PLEIN_VAR_DIR."
+            ) from exc
+        return path
+
+    def resolved_secret_key(self) -> str:
+        """The configured key, else the one in var/secret_key, generated (mode 0600) on first use."""
+        if self.secret_key:
+            return self.secret_key
+        key_file = self.ensure_var_dir() / SECRET_KEY_FILE
+        if key_file.exists():
+            return key_file.read_text(encoding="utf-8").strip()
+        key = secrets.token_urlsafe(48)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(key)
+        return key
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings read once per process."""
+    return Settings()

@@ -1,0 +1,57 @@
+"""Application factory: one FastAPI app serving the /v1 API and the Dutch HTML pages."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import Engine
+
+from plein import __version__
+from plein.settings import Settings, get_settings
+from plein.store.engine import session_factory
+from plein.web import api, pages
+from plein.web.problems import install_error_handlers
+
+API_VERSION = "1.0.0"
+WEB_DIR = Path(__file__).parent
+
+
+def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
+    """Build the app around an engine whose schema has been checked."""
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="plein API",
+        version=API_VERSION,
+        description="API van plein, volgens de NL API Design Rules.",
+        openapi_url="/v1/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        contact={"name": "plein", "url": "https://plein.example"},
+        license_info={"name": "EUPL-1.2", "identifier": "EUPL-1.2"},
+    )
+    # A trailing slash is another resource: 404, never a redirect (NL API Design Rules).
+    app.router.redirect_slashes = False
+    app.state.engine = engine
+    app.state.sessions = session_factory(engine)
+    app.state.settings = settings
+    app.state.templates = Jinja2Templates(directory=WEB_DIR / "templates")
+    app.state.templates.env.globals["plein_version"] = __version__
+
+    @app.middleware("http")
+    async def api_version_header(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        response.headers["API-Version"] = API_VERSION
+        return response
+
+    install_error_handlers(app)
+    app.mount("/static/plein", StaticFiles(directory=WEB_DIR / "static"), name="static")
+    vendor = settings.assets_dir.resolve()
+    if vendor.is_dir():
+        app.mount("/static/vendor", StaticFiles(directory=vendor), name="vendor")
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    return app

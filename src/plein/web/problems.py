@@ -1,0 +1,124 @@
+"""Errors as ``application/problem+json`` (RFC 9457) on the API and as Dutch pages elsewhere.
+
+The NL API Design Rules want 400 for invalid input (FastAPI's default is 422), problem details for
+every error, and never a stack trace.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from plein.errors import PleinError, ValidationError
+
+PROBLEM_JSON = "application/problem+json"
+API_PREFIX = "/v1"
+log = logging.getLogger("plein.web")
+
+TITLES = {
+    400: "Ongeldige invoer",
+    401: "Niet ingelogd",
+    403: "Geen toegang",
+    404: "Niet gevonden",
+    405: "Methode niet toegestaan",
+    409: "Conflict",
+    413: "Invoer te groot",
+    415: "Niet-ondersteund mediatype",
+    429: "Te veel verzoeken",
+    500: "Interne fout",
+    503: "Dienst niet beschikbaar",
+}
+
+
+def problem(status: int, detail: str, request: Request, *, title: str | None = None, **extra: Any) -> JSONResponse:
+    """A problem+json response for ``status`` with a Dutch title and the request path as instance."""
+    body: dict[str, Any] = {
+        "type": f"https://plein.example/problemen/{status}",
+        "title": title or TITLES.get(status, "Fout"),
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+    }
+    body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def _is_api(request: Request) -> bool:
+    path = request.url.path
+    return path == API_PREFIX or path.startswith(API_PREFIX + "/")
+
+
+def _html_error(request: Request, status: int, detail: str) -> Response:
+    templates = request.app.state.templates
+    return templates.TemplateResponse(
+        request,
+        "error.html",
+        {"status": status, "title": TITLES.get(status, "Fout"), "detail": detail},
+        status_code=status,
+    )
+
+
+def _invalid_params(exc: RequestValidationError) -> list[dict[str, str]]:
+    params = []
+    for error in exc.errors():
+        location = [str(part) for part in error.get("loc", ()) if part not in ("query", "path", "body")]
+        params.append(
+            {
+                "name": ".".join(location) or "verzoek",
+                "code": str(error.get("type", "invalid")),
+                "reason": str(error.get("msg", "ongeldig")),
+            }
+        )
+    return params
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register handlers so every error is a problem (API) or a Dutch error page (HTML)."""
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        detail = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status_code, "Fout")
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = f"Er is niets op {request.url.path}."
+        if exc.status_code == 405 and detail == "Method Not Allowed":
+            detail = f"{request.method} is niet toegestaan op {request.url.path}."
+        if _is_api(request):
+            response: Response = problem(exc.status_code, detail, request)
+        else:
+            response = _html_error(request, exc.status_code, detail)
+        for key, value in (exc.headers or {}).items():
+            response.headers[key] = value
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        params = _invalid_params(exc)
+        detail = "; ".join(f"{p['name']}: {p['reason']}" for p in params)
+        if _is_api(request):
+            return problem(400, detail, request, invalidParams=params)
+        return _html_error(request, 400, detail)
+
+    @app.exception_handler(PleinError)
+    async def plein_error(request: Request, exc: PleinError) -> Response:
+        status = 400 if isinstance(exc, ValidationError) else 500
+        if _is_api(request):
+            return problem(status, exc.message, request)
+        return _html_error(request, status, exc.message)
+
+    @app.exception_handler(Exception)
+    async def unexpected_error(request: Request, exc: Exception) -> Response:
+        log.exception("Unhandled error on %s", request.url.path)
+        detail = "Er ging iets mis aan onze kant. De fout is vastgelegd; probeer het later opnieuw."
+        if _is_api(request):
+            return problem(500, detail, request)
+        return _html_error(request, 500, detail)
+
+
+def html_response_for(content: str, status: int = 200) -> HTMLResponse:
+    """A plain HTML response (used where no template is needed)."""
+    return HTMLResponse(content, status_code=status)
