@@ -13,6 +13,7 @@ from plein.settings import Settings, get_settings
 from plein.store.engine import create_engine_for
 from plein.store.migrate import upgrade
 from plein.web.app import create_app
+from tests.access.clients import SEEDED_USER, authorise_client
 from tests.databases import BACKENDS, fresh_database
 
 
@@ -65,13 +66,15 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def client(engine: Engine, settings: Settings) -> Iterator[TestClient]:
-    """A client for the app on an empty database."""
+    """A client for the app on an empty database, logged in (API token) as a test analist."""
     with TestClient(create_app(engine, settings)) as test_client:
+        authorise_client(test_client, engine)
         yield test_client
 
 
 @pytest.fixture
 def seeded_client(seeded_engine: Engine, settings: Settings) -> Iterator[TestClient]:
-    """A client for the app on the small demo world."""
+    """A client for the app on the small demo world, logged in (API token) as demo analist of OD-NZKG."""
     with TestClient(create_app(seeded_engine, settings)) as test_client:
+        authorise_client(test_client, seeded_engine, SEEDED_USER)
         yield test_client

@@ -271,3 +271,15 @@ def test_refuses_a_filled_database_and_unknown_size(engine: Engine, tmp_path: Pa
         seed_demo_world(engine, "small", 2, tmp_path / "two")
     result = seed_demo_world(engine, "small", 2, tmp_path / "three", replace=True)
     assert result.counts["record"] == 10_000
+
+
+def test_indexes_are_back_after_seeding(seeded_engine: Engine) -> None:
+    from sqlalchemy import inspect
+
+    from plein.store.registry import Base
+
+    inspector = inspect(seeded_engine)
+    for table in ("record", "establishment", "address", "legal_entity"):
+        present = {index["name"] for index in inspector.get_indexes(table)}
+        expected = {index.name for index in Base.metadata.tables[table].indexes if not index.unique}
+        assert expected <= present, (table, expected - present)

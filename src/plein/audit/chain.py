@@ -19,8 +19,14 @@ from sqlalchemy import Connection, insert, select, update
 
 from plein.audit.keys import AuditKeys
 from plein.audit.models import AuditActor, AuditChainHead, AuditEntry, AuditSubject
+from plein.errors import PleinError
 
 GENESIS = "0" * 64
+
+
+class AuditLogBroken(PleinError):
+    """The log cannot be appended to; plein refuses to process data without logging it."""
+
 HEAD_ID = 1
 
 
@@ -146,7 +152,12 @@ def append(connection: Connection, keys: AuditKeys, entries: list[NewEntry]) -> 
     )
     head = connection.execute(
         select(AuditChainHead.last_seq, AuditChainHead.last_hash).where(AuditChainHead.id == HEAD_ID)
-    ).one()
+    ).one_or_none()
+    if head is None:
+        raise AuditLogBroken(
+            "Het verwerkingenlogboek heeft geen kop meer (audit_chain_head ontbreekt): er wordt niets meer "
+            "vastgelegd. Voer `plein audit verify` uit en herstel het logboek voordat plein verder werkt."
+        )
     seq, prev = int(head.last_seq), str(head.last_hash)
     written: list[int] = []
     for entry in entries:

@@ -17,6 +17,7 @@ from plein.audit.chain import NewEntry, append
 from plein.audit.keys import AuditKeys
 
 _BUFFER = "plein_audit_pending"
+_WROTE = "plein_wrote"
 
 
 def buffer(session: Session, keys: AuditKeys, entry: NewEntry) -> None:
@@ -31,7 +32,15 @@ def pending_count(session: Session) -> int:
 
 
 def write_now(session: Session, keys: AuditKeys, entry: NewEntry) -> None:
-    """Append ``entry`` in its own transaction, independent of the session's fate."""
+    """Append ``entry`` in its own transaction, independent of the session's fate.
+
+    If the session already wrote in its open transaction, a second connection would wait for the
+    session's own lock (SQLite) or the chain head (both); then the entry joins the session's
+    transaction instead, and commits or rolls back with it.
+    """
+    if session.info.get(_WROTE):
+        append(session.connection(), keys, [entry])
+        return
     bind = session.get_bind()
     engine: Any = getattr(bind, "engine", bind)
     with engine.begin() as connection:
@@ -54,3 +63,14 @@ def _append_pending(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _drop_pending(session: Session) -> None:
     session.info.pop(_BUFFER, None)
+    session.info.pop(_WROTE, None)
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_writes(session: Session) -> None:
+    session.info.pop(_WROTE, None)
+
+
+@event.listens_for(Session, "after_flush")
+def _remember_writes(session: Session, _context: Any) -> None:
+    session.info[_WROTE] = True

@@ -19,6 +19,7 @@ from plein.auth.accounts import create_user
 from plein.auth.models import UserAccount
 from plein.core.models import Organisation, Record
 from plein.core.vocabulary import Confidentiality
+from plein.policy.defaults import ensure_policy_defaults
 from plein.policy.models import Collaboration, CollaborationMember, CollaborationParticipant, SharedRecord
 from plein.policy.register import KNELPUNT, TAFEL
 from plein.policy.roles import Role
@@ -64,6 +65,7 @@ def create_demo_accounts(session: Session, seed: int = 1, today: dt.date | None 
 
     Organisations missing from the database are skipped, so this also works on a partial world.
     """
+    ensure_policy_defaults(session)
     orgs = {org.code: org for org in session.scalars(select(Organisation))}
     created: list[DemoAccount] = []
     users: dict[str, UserAccount] = {}

@@ -12,9 +12,15 @@ import typer
 from rich.console import Console
 
 from plein import __version__
+from plein.cli.audit import audit_app
 from plein.cli.db import db_app
 from plein.cli.demo import demo_app
+from plein.cli.ingest import ingest_command, sources_app
+from plein.cli.resolve import resolve_app
+from plein.cli.search import search_app
 from plein.cli.serve import serve_command
+from plein.cli.users import users_app
+from plein.cli.webwatch import webwatch_app
 from plein.errors import PleinError
 
 app = typer.Typer(
@@ -48,9 +54,16 @@ def init_command() -> None:
     upgrade_database()
 
 
+app.add_typer(audit_app, name="audit")
 app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
 app.add_typer(demo_app, name="demo")
+app.add_typer(search_app, name="search")
+app.add_typer(webwatch_app, name="webwatch")
 app.command("serve")(serve_command)
+app.command("ingest")(ingest_command)
+app.add_typer(sources_app, name="bronnen")
+app.add_typer(resolve_app, name="resolve")
 
 
 def main() -> None:

@@ -65,3 +65,22 @@ def seed_command(
         f"{result.rows:,} rijen in {result.seconds:.1f} s ({result.rows_per_second:,.0f} rijen/s). ".replace(",", ".")
         + f"Grondwaarheid: {result.out_dir / 'ground-truth.json'}"
     )
+    print_demo_accounts(result.accounts)
+
+
+def print_demo_accounts(accounts: list[tuple[str, str, str, str]]) -> None:
+    """The demo accounts (issue #3): only demo databases have them, never a real deployment."""
+    if not accounts:
+        return
+    table = Table(title="Demo-accounts (alleen voor deze demowereld)", show_header=True)
+    for column in ("Gebruikersnaam", "Wachtwoord", "Rol", "Organisatie"):
+        table.add_column(column)
+    for username, password, role, org in accounts:
+        table.add_row(username, password, role, org)
+    console.print(table)
+
+
+# Internettoezicht (webwatch) registers its demo webshops here.
+from plein.cli.webwatch import webshops_command  # noqa: E402
+
+demo_app.command("webshops")(webshops_command)

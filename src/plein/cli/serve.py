@@ -6,7 +6,6 @@ import ipaddress
 
 import typer
 
-from plein.errors import ConfigurationError
 from plein.runtime import ready_engine
 from plein.settings import get_settings
 
@@ -33,9 +32,13 @@ def serve_command(
     host = host or settings.host
     port = port or settings.port
     if not _is_loopback(host):
-        raise ConfigurationError(
-            f"plein luistert alleen op 127.0.0.1 zolang er geen inlog is; {host!r} is niet toegestaan."
+        # Login exists (issue #3); off loopback, session cookies are Secure, so put TLS in front.
+        typer.echo(
+            f"Let op: plein luistert op {host}. Inloggen werkt daar alleen via HTTPS "
+            "(zet een TLS-proxy voor plein; sessiecookies zijn Secure)."
         )
     engine = ready_engine(settings)
     typer.echo(f"plein draait op http://{host}:{port}")
-    uvicorn.run(create_app(engine=engine, settings=settings), host=host, port=port, log_level="info")
+    uvicorn.run(
+        create_app(engine=engine, settings=settings), host=host, port=port, log_level="info", proxy_headers=True
+    )

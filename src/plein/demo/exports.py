@@ -239,3 +239,31 @@ def write_partner_exports(engine: Engine, out_dir: Path) -> dict[str, int]:
             writer = WRITERS[export.mapping_name]
             written[export.file_name] = writer(session, out_dir / export.file_name, export.organisation_code)
     return written
+
+
+def demo_source_system(organisation_code: str) -> str:
+    """The source system a demo organisation delivers from (as in the demo catalog)."""
+    from plein.demo.catalog import ORGANISATIONS
+
+    for spec in ORGANISATIONS:
+        if spec.code == organisation_code:
+            return spec.system
+    return organisation_code
+
+
+def register_demo_sources(session: Session) -> list[str]:
+    """Register the three demo partner sources with their shipped mappings; returns their codes."""
+    from plein.ingest.sources import register_source
+
+    codes = []
+    for export in DEMO_EXPORTS:
+        register_source(
+            session,
+            code=export.source_code,
+            organisation_code=export.organisation_code,
+            source_system=demo_source_system(export.organisation_code),
+            mapping_name=export.mapping_name,
+            name=export.description,
+        )
+        codes.append(export.source_code)
+    return codes

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from plein.core.models import DemoSeedRun, Establishment, LegalEntity, Organisation, Record, utcnow
 from plein.demo.world import Progress, WorldBuilder, size_spec
-from plein.demo.writer import BulkWriter
+from plein.demo.world import COLUMNS
+from plein.demo.writer import BulkWriter, deferred_indexes
 from plein.errors import PleinError
 from plein.store.registry import Base
 
@@ -28,6 +29,8 @@ class SeedResult:
     rows: int
     seconds: float
     out_dir: Path
+    # Demo accounts (username, password, role, organisation code), printed by `plein demo seed`.
+    accounts: list[tuple[str, str, str, str]] = field(default_factory=list)
 
     @property
     def rows_per_second(self) -> float:
@@ -75,14 +78,20 @@ def seed_demo_world(
     out_dir = out_dir or Path("var/demo")
     started_at = utcnow()
     started = time.perf_counter()
-    writer = BulkWriter(engine)
-    builder = WorldBuilder(size, seed, writer.write, out_dir, progress)
-    try:
-        truth: dict[str, Any] = builder.build()
-        writer.finish()
-    except BaseException:
-        writer.abort()
-        raise
+    tables = [Base.metadata.tables[name] for name in COLUMNS]
+    with deferred_indexes(engine, tables):
+        writer = BulkWriter(engine)
+        builder = WorldBuilder(size, seed, writer.write, out_dir, progress)
+        try:
+            truth: dict[str, Any] = builder.build()
+            writer.finish()
+        except BaseException:
+            writer.abort()
+            raise
+        if progress:
+            progress("Indexen opbouwen", 0, 1)
+    if progress:
+        progress("Indexen opbouwen", 1, 1)
     seconds = time.perf_counter() - started
     with Session(engine) as session, session.begin():
         session.add(
@@ -98,4 +107,11 @@ def seed_demo_world(
     from plein.demo.exports import write_partner_exports  # partner files for `plein ingest`
 
     write_partner_exports(engine, out_dir)
-    return SeedResult(size, seed, truth["counts"], writer.rows_written, seconds, out_dir)
+    from plein.search.index import reindex  # the name-search index (issue #5)
+
+    reindex(engine)
+    from plein.auth.demo import create_demo_accounts  # demo accounts and collaborations (issue #3)
+
+    with Session(engine) as session, session.begin():
+        accounts = create_demo_accounts(session, seed=seed)
+    return SeedResult(size, seed, truth["counts"], writer.rows_written, seconds, out_dir, accounts)

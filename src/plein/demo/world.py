@@ -216,6 +216,12 @@ COLUMNS = {
     ),
 }
 
+FLUSH_GROUPS = (
+    ("organisation", "theme", "import_batch"),
+    ("address", "legal_entity", "person", "person_role", "legal_entity_link", "establishment"),
+    ("record", "inspection", "permit", "report", "transport"),
+)
+
 Sink = Callable[[str, tuple[str, ...], list[tuple[Any, ...]]], object]
 
 
@@ -266,7 +272,9 @@ class WorldBuilder:
         buffer = self._buffers[table]
         buffer.append(row)
         if len(buffer) >= CHUNK:
-            self._flush(table)
+            # Flush the whole group in dependency order, so foreign keys always point at written rows.
+            group = next((g for g in FLUSH_GROUPS if table in g), (table,))
+            self._flush_all(group)
 
     def _flush(self, table: str) -> None:
         buffer = self._buffers[table]

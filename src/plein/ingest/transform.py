@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -70,13 +72,22 @@ def _parse_date(raw: Any, formats: list[str], column: str) -> dt.date:
     text = _text(raw)
     if "T" in text and len(text) >= 19:  # an ISO timestamp from a spreadsheet cell
         text = text[:10]
+    parsed = _parse_date_text(text, tuple(formats))
+    if parsed is None:
+        expected = " of ".join(DATE_FORMAT_LABELS.get(f, f) for f in formats)
+        raise RowProblem(column, f"datum {text!r} in kolom {column!r} past niet op {expected}")
+    return parsed
+
+
+@lru_cache(maxsize=65536)
+def _parse_date_text(text: str, formats: tuple[str, ...]) -> dt.date | None:
+    """Dates repeat a lot in partner files; strptime is slow, so parse each distinct text once."""
     for fmt in formats:
         try:
             return dt.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    expected = " of ".join(DATE_FORMAT_LABELS.get(f, f) for f in formats)
-    raise RowProblem(column, f"datum {text!r} in kolom {column!r} past niet op {expected}")
+    return None
 
 
 def _parse_number(raw: Any, decimal_comma: bool, column: str) -> float:
@@ -91,11 +102,19 @@ def _parse_number(raw: Any, decimal_comma: bool, column: str) -> float:
         raise RowProblem(column, f"{text!r} in kolom {column!r} is geen getal") from exc
 
 
+KVK_PLAIN = re.compile(r"\d{8}")
+
+
 def _normalise_kvk(text: str) -> str:
+    """A valid KvK number in its 8-digit form; anything else as given (the quality report counts it)."""
+    if KVK_PLAIN.fullmatch(text) and text != "00000000":
+        return text
     return validate_kvk(text) if is_valid(validate_kvk, text) else text
 
 
+@lru_cache(maxsize=65536)
 def _normalise_postcode(text: str) -> str:
+    """A valid postcode as ``1234 AB``; anything else as given (the quality report counts it)."""
     return validate_postcode(text) if is_valid(validate_postcode, text) else text
 
 

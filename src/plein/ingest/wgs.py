@@ -24,6 +24,10 @@ _WORD = re.compile(r"[a-z]+")
 
 def forbidden_category(name: str) -> str | None:
     """The Wgs category a column or field name falls in, or None when it is allowed."""
+    from plein.policy.matrix import is_forbidden_field  # the legal-basis matrix's own Wgs list
+
+    if is_forbidden_field(name):
+        return "Wgs-matrix"
     lowered = name.lower()
     words = _WORD.findall(lowered)
     for category, stems in FORBIDDEN_CATEGORIES.items():

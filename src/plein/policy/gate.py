@@ -380,7 +380,7 @@ class Gate:
     # ------------------------------------------------------------------ aggregates
     def aggregate(
         self,
-        group_by: Sequence[ColumnElement[Any]],
+        group_by: Sequence[Any],
         *,
         where: Sequence[ColumnElement[bool]] = (),
         action: str = "aggregaat.lezen",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -70,7 +71,22 @@ def _db_api(backend: str) -> Any:
     raise ConfigurationError(f"Onbekende backend {backend!r}; kies duckdb of spark.")
 
 
+_LEVEL_PATTERNS = [
+    (re.compile(r"^exact match", re.I), lambda m: "gelijk"),
+    (re.compile(r"jaro.winkler.*?>=\s*([\d.]+)", re.I), lambda m: f"lijkt sterk (Jaro-Winkler ≥ {m.group(1)})"),
+    (re.compile(r"jaro.*?>=\s*([\d.]+)", re.I), lambda m: f"lijkt sterk (Jaro ≥ {m.group(1)})"),
+    (re.compile(r"levenshtein.*?<=\s*(\d+)", re.I), lambda m: f"verschilt hooguit {m.group(1)} teken(s)"),
+    (re.compile(r"all other", re.I), lambda m: "verschilt"),
+    (re.compile(r"null", re.I), lambda m: "ontbreekt"),
+]
+
+
 def _level_label(label: str) -> str:
+    """Splink's level label in Dutch, e.g. 'exact match on name' → 'gelijk'."""
+    for pattern, render in _LEVEL_PATTERNS:
+        match = pattern.search(label)
+        if match:
+            return render(match)
     return label.strip().lower()
 
 
@@ -96,8 +112,8 @@ def score_pairs(
         link_type="link_only",
         comparisons=[c.comparison for c in spec.comparisons],
         blocking_rules_to_generate_predictions=list(spec.blocking_rules),
-        retain_intermediate_calculation_columns=False,
-        retain_matching_columns=False,
+        retain_intermediate_calculation_columns=True,
+        retain_matching_columns=True,
     )
     linker = Linker([left_sdf, right_sdf], settings, log_level=logging.WARNING)
     linker.training.estimate_probability_two_random_records_match(
@@ -138,7 +154,8 @@ def _pairs_with_reasons(frame: pd.DataFrame, linker: Any, spec: LinkageSpec) -> 
             name = gamma.removeprefix("gamma_")
             value = int(data[gamma])
             label = by_column.get(name, name)
-            weight = weights.get(name, {}).get(value, 0.0)
+            measured = data.get(f"mw_{name}")
+            weight = float(measured) if measured is not None else weights.get(name, {}).get(value, 0.0)
             reasons[label] = f"{labels.get(name, {}).get(value, str(value))} ({weight:+.1f})"
         pairs.append(
             ScoredPair(

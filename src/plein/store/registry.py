@@ -10,6 +10,8 @@ from plein.core.models import Base
 from plein.ingest import models as ingest_models
 from plein.policy import models as policy_models
 from plein.resolve import models as resolve_models
+from plein.search import models as search_models
+from plein.webwatch import models as webwatch_models
 
 __all__ = [
     "Base",
@@ -19,4 +21,6 @@ __all__ = [
     "ingest_models",
     "policy_models",
     "resolve_models",
+    "search_models",
+    "webwatch_models",
 ]

@@ -50,6 +50,19 @@ class LoginRequired(Exception):
         self.expired = expired
 
 
+@dataclass(frozen=True, slots=True)
+class NavUser:
+    """What templates show of the logged-in user; plain values, so error pages render after a rollback."""
+
+    username: str
+    role: str
+    organisation_code: str
+
+    @classmethod
+    def of(cls, user: UserAccount) -> NavUser:
+        return cls(user.username, user.role, user.organisation.code)
+
+
 @dataclass(slots=True)
 class Auth:
     """The logged-in account and how it authenticated."""
@@ -116,14 +129,14 @@ def optional_auth(request: Request, session: SessionDep) -> Auth | None:
         user = token_user(session, header[7:].strip())
         if user is None:
             raise LoginRequired()
-        request.state.auth_user = user
+        request.state.auth_user = NavUser.of(user)
         return Auth(user, None, "token")
     cookie = request.cookies.get(COOKIE)
     if cookie:
         row = load_session(session, cookie)
         if row is None:
             raise LoginRequired(expired=True)
-        request.state.auth_user = row.user
+        request.state.auth_user = NavUser.of(row.user)
         request.state.csrf_token = row.csrf_token
         return Auth(row.user, row, "sessie")
     return None

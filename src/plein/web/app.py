@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
@@ -13,8 +14,9 @@ from sqlalchemy import Engine
 from plein import __version__
 from plein.settings import Settings, get_settings
 from plein.store.engine import session_factory
-from plein.web import api, pages
-from plein.web.problems import install_error_handlers
+from plein.web import admin_pages, api, audit_pages, auth_pages, pages, records_pages, search_pages
+from plein.web.access import install_access
+from plein.web.problems import document_problems, install_error_handlers
 
 API_VERSION = "1.0.0"
 WEB_DIR = Path(__file__).parent
@@ -48,10 +50,29 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
         return response
 
     install_error_handlers(app)
+    install_access(app)
     app.mount("/static/plein", StaticFiles(directory=WEB_DIR / "static"), name="static")
     vendor = settings.assets_dir.resolve()
     if vendor.is_dir():
         app.mount("/static/vendor", StaticFiles(directory=vendor), name="vendor")
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(auth_pages.router)
+    app.include_router(records_pages.router)
+    app.include_router(search_pages.router)
+    app.include_router(admin_pages.router)
+    app.include_router(audit_pages.router)
+    _document_problems_in_openapi(app)
     return app
+
+
+def _document_problems_in_openapi(app: FastAPI) -> None:
+    """Serve an OpenAPI document that shows the problem+json errors instead of FastAPI's 422."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_problems(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

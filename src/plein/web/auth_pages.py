@@ -9,11 +9,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
+from plein.audit.events import record_event
 from plein.auth.accounts import LoginFailed, authenticate
 from plein.auth.models import ApiToken, UserAccount
 from plein.auth.sessions import COOKIE, IDLE, end_session, start_session
 from plein.auth.tokens import issue_token, revoke_token
-from plein.audit.events import record_event
 from plein.core.models import utcnow
 from plein.errors import ValidationError
 from plein.web.access import (
@@ -84,8 +84,8 @@ def login(
         record_event(
             session, request_keys(request), actor=actor_info(known), name="inloggen",
             processing_activity="toegangsbeheer", trace=request_trace(request), status="geweigerd",
-            rule=exc.reason, durable=True,
-        )
+            rule=exc.reason,
+        )  # buffered: this route returns normally, so the request commits it with the failure counter
         return _login_form(request, status=401, message=exc.message, username=gebruikersnaam[:80],
                            next_path=next_path)
     value, _row = start_session(session, user)

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from plein.core.models import (
     DemoSeedRun,
-    Establishment,
-    LegalEntity,
     Organisation,
-    Person,
-    Record,
 )
 from plein.core.vocabulary import RecordKind
-from plein.web.deps import db_session
+from plein.policy.overview import overview
+from plein.web.access import GateDep
 
 router = APIRouter(include_in_schema=False)
 
@@ -31,19 +25,18 @@ RECORD_LABELS = {
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, session: Annotated[Session, Depends(db_session)]) -> HTMLResponse:
-    """What plein holds right now, in counts, and which demo world is loaded."""
-    subject_counts = [
+def home(request: Request, gate: GateDep) -> HTMLResponse:
+    """What this user may see right now, in counts (through the policy gate), and which demo world is loaded."""
+    session = gate.session
+    seen = overview(gate)
+    subject_counts: list[tuple[str, int | None]] = [
         ("Organisaties", session.scalar(select(func.count()).select_from(Organisation)) or 0),
-        ("Rechtspersonen", session.scalar(select(func.count()).select_from(LegalEntity)) or 0),
-        ("Vestigingen", session.scalar(select(func.count()).select_from(Establishment)) or 0),
-        ("Personen", session.scalar(select(func.count()).select_from(Person)) or 0),
+        *seen.subject_counts,
     ]
-    by_kind = dict(session.execute(select(Record.kind, func.count()).group_by(Record.kind)).all())
-    record_counts = [(label, by_kind.get(kind.value, 0)) for kind, label in RECORD_LABELS.items()]
+    record_counts = seen.record_counts
     seed = session.scalars(select(DemoSeedRun).order_by(DemoSeedRun.id.desc()).limit(1)).first()
     return request.app.state.templates.TemplateResponse(
         request,
         "home.html",
-        {"subject_counts": subject_counts, "record_counts": record_counts, "seed": seed},
+        {"subject_counts": subject_counts, "record_counts": record_counts, "seed": seed, "note": seen.note},
     )

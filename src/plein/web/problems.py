@@ -63,6 +63,43 @@ def _html_error(request: Request, status: int, detail: str) -> Response:
     )
 
 
+DUTCH_REASONS = {
+    "missing": "is verplicht",
+    "int_parsing": "moet een geheel getal zijn",
+    "int_from_float": "moet een geheel getal zijn",
+    "float_parsing": "moet een getal zijn",
+    "bool_parsing": "moet true of false zijn",
+    "date_parsing": "moet een datum zijn (JJJJ-MM-DD)",
+    "date_from_datetime_parsing": "moet een datum zijn (JJJJ-MM-DD)",
+    "datetime_parsing": "moet een tijdstip zijn (ISO 8601)",
+    "greater_than_equal": "moet minimaal {ge} zijn",
+    "greater_than": "moet groter zijn dan {gt}",
+    "less_than_equal": "mag hoogstens {le} zijn",
+    "less_than": "moet kleiner zijn dan {lt}",
+    "string_too_short": "moet minstens {min_length} tekens hebben",
+    "string_too_long": "mag hoogstens {max_length} tekens hebben",
+    "too_long": "mag hoogstens {max_length} elementen hebben",
+    "string_pattern_mismatch": "heeft niet de juiste vorm",
+    "enum": "moet een van deze waarden zijn: {expected}",
+    "literal_error": "moet een van deze waarden zijn: {expected}",
+    "json_invalid": "is geen geldige JSON",
+    "value_error": "is ongeldig",
+}
+
+
+def dutch_reason(error: dict[str, Any]) -> str:
+    """Pydantic's English message in Dutch, with its limits filled in; the original as fallback."""
+    template = DUTCH_REASONS.get(str(error.get("type", "")))
+    if template is None:
+        return str(error.get("msg", "ongeldig"))
+    if "expected" in (error.get("ctx") or {}):
+        error = {**error, "ctx": {**error["ctx"], "expected": str(error["ctx"]["expected"]).replace(" or ", " of ")}}
+    try:
+        return template.format(**{k: str(v).replace("'", "") for k, v in (error.get("ctx") or {}).items()})
+    except (KeyError, IndexError):
+        return template.split(" {")[0]
+
+
 def _invalid_params(exc: RequestValidationError) -> list[dict[str, str]]:
     params = []
     for error in exc.errors():
@@ -71,7 +108,7 @@ def _invalid_params(exc: RequestValidationError) -> list[dict[str, str]]:
             {
                 "name": ".".join(location) or "verzoek",
                 "code": str(error.get("type", "invalid")),
-                "reason": str(error.get("msg", "ongeldig")),
+                "reason": dutch_reason(error),
             }
         )
     return params
@@ -117,6 +154,44 @@ def install_error_handlers(app: FastAPI) -> None:
         if _is_api(request):
             return problem(500, detail, request)
         return _html_error(request, 500, detail)
+
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "Foutmelding volgens RFC 9457 (application/problem+json).",
+    "properties": {
+        "type": {"type": "string", "format": "uri"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "invalidParams": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"name": {"type": "string"}, "code": {"type": "string"}, "reason": {"type": "string"}},
+            },
+        },
+    },
+    "required": ["title", "status"],
+}
+
+
+def document_problems(spec: dict[str, Any]) -> dict[str, Any]:
+    """Rewrite FastAPI's generated 422 responses into the 400/404/500 problem responses plein gives."""
+    components = spec.setdefault("components", {}).setdefault("schemas", {})
+    components["Probleem"] = PROBLEM_SCHEMA
+    for name in ("HTTPValidationError", "ValidationError"):
+        components.pop(name, None)
+    reference = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Probleem"}}}
+    for operations in spec.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            responses.pop("422", None)
+            responses.setdefault("400", {"description": TITLES[400], "content": reference})
+            responses.setdefault("404", {"description": TITLES[404], "content": reference})
+            responses.setdefault("500", {"description": TITLES[500], "content": reference})
+    return spec
 
 
 def html_response_for(content: str, status: int = 200) -> HTMLResponse:

@@ -42,8 +42,16 @@ SKU_LABEL_RE = re.compile(
     re.IGNORECASE,
 )
 SELLER_LABELS = (
-    "verkocht door", "verkoper", "aanbieder", "adverteerder", "sold by", "seller", "sold and shipped by",
-    "verkoop door", "geleverd door", "vendor",
+    "verkocht door",
+    "verkoper",
+    "aanbieder",
+    "adverteerder",
+    "sold by",
+    "seller",
+    "sold and shipped by",
+    "verkoop door",
+    "geleverd door",
+    "vendor",
 )
 SPEC_LABELS = {
     "brand": ("merk", "brand", "fabrikant", "manufacturer"),
@@ -121,7 +129,7 @@ def decode_html(body: bytes | str, content_type: str = "") -> tuple[str, list[st
             return "", ["binaire inhoud in plaats van HTML"]
         encoding, text = html_to_unicode(content_type or None, body)
         if encoding and encoding.lower().replace("-", "") not in ("utf8", "ascii", "usascii"):
-            problems.append(f"tekenset {encoding}")
+            problems.append(f"andere tekenset ({encoding}), omgezet")
     if len(text) > MAX_HTML_CHARS:
         problems.append(f"pagina te groot ({len(text)} tekens), afgekapt op {MAX_HTML_CHARS}")
         text = text[:MAX_HTML_CHARS]
@@ -362,7 +370,8 @@ def offer_from_product(node: dict[str, Any], page_url: str, source: str) -> Extr
     if variant:
         result.sku = result.sku or _text(variant.get("sku"))
         result.gtin = result.gtin or normalise_gtin(
-            variant.get("gtin13") or variant.get("gtin") or variant.get("gtin14") or variant.get("gtin8"), strict=False)
+            variant.get("gtin13") or variant.get("gtin") or variant.get("gtin14") or variant.get("gtin8"), strict=False
+        )
         result.image_urls = result.image_urls or _images(variant.get("image"), page_url)
         result.mpn = result.mpn or _text(variant.get("mpn"))
     return result
@@ -452,8 +461,23 @@ def _heuristic_price(tree: Any) -> tuple[Decimal | None, str]:
             continue
         price, currency = parse_price(text)
         if price is not None and price > 0:
+            if _in_card(element):
+                return None, "kaart"
             return price, currency or ("EUR" if "€" in text or "eur" in text.lower() else "")
     return None, ""
+
+
+def _in_card(element: Any) -> bool:
+    """True when a price sits in a small block with a link elsewhere: a product card on a listing."""
+    for ancestor in list(element.iterancestors())[:4]:
+        links = [a for a in ancestor.xpath(".//a[@href]") if len(_node_text(a)) > 8]
+        if links:
+            return (
+                len(_node_text(ancestor)) < 400
+                and ancestor.tag in ("li", "article", "div", "tr", "section")
+                and not ancestor.xpath(".//h1")
+            )
+    return False
 
 
 def _text_price(text: str) -> tuple[Decimal | None, str]:
@@ -483,9 +507,9 @@ def _seller_block(tree: Any, body_text: str) -> tuple[str, str]:
     for label in SELLER_LABELS:
         index = lowered.find(label)
         if index >= 0:
-            window = body_text[index + len(label): index + len(label) + 120].lstrip(" :-")
+            window = body_text[index + len(label) : index + len(label) + 120].lstrip(" :-")
             name = re.split(r"\s{2,}|[|•·\n]|(?<=[a-z.])\s(?=[A-Z][a-z]+:)", window)[0]
-            return _trim_name(name), body_text[index: index + 300]
+            return _trim_name(name), body_text[index : index + 300]
     return "", ""
 
 
@@ -504,8 +528,13 @@ def _label_value(text: str) -> str:
 
 def _trim_name(name: str) -> str:
     name = _clean(name)
-    name = re.split(r"\s+(?:KvK|K\.v\.K|BTW|VAT|Tel|Telefoon|E-?mail|Lid sinds|Member since|\d+ ?beoordelingen|"
-                    r"Bekijk|Bezoek|Alle advertenties)", name, maxsplit=1, flags=re.IGNORECASE)[0]
+    name = re.split(
+        r"\s+(?:KvK|K\.v\.K|BTW|VAT|Tel|Telefoon|E-?mail|Lid sinds|Member since|\d+ ?beoordelingen|"
+        r"Bekijk|Bezoek|Alle advertenties)",
+        name,
+        maxsplit=1,
+        flags=re.IGNORECASE,
+    )[0]
     return name.strip(" :-–|,")[:120]
 
 
@@ -543,13 +572,29 @@ def _heuristic_images(tree: Any, page_url: str) -> list[str]:
     return list(dict.fromkeys(urljoin(page_url, u.strip()) for u in urls))[:10]
 
 
+def looks_like_listing(tree: Any) -> bool:
+    """True for a search or category page: three or more sibling 'cards' that each hold a link and a price."""
+    groups: dict[tuple[str, str], int] = {}
+    for element in tree.xpath("//*[@class][.//a[@href]]"):
+        text = _node_text(element)
+        if len(text) > 600 or not PRICE_TEXT_RE.search(text):
+            continue
+        key = (element.tag, element.get("class", ""))
+        groups[key] = groups.get(key, 0) + 1
+    for element in tree.xpath("//ul|//ol|//tbody"):
+        rows = [c for c in element if c.xpath(".//a[@href]") and PRICE_TEXT_RE.search(_node_text(c))]
+        if len(rows) >= 3:
+            return True
+    return any(count >= 3 for count in groups.values())
+
+
 def _is_product_page(tree: Any, og: dict[str, Any], price: Decimal | None, text: str) -> bool:
     og_type = str(og.get("og:type", "")).lower()
     if "product" in og_type:
         return True
     if tree.xpath('//*[@itemtype[contains(., "Product")]]|//meta[starts-with(@property,"product:price")]'):
         return True
-    if price is None:
+    if price is None or looks_like_listing(tree):
         return False
     buy = re.search(
         r"in (?:de |mijn )?winkel(?:wagen|mand)|add to (?:cart|basket|bag)|bestel(?:len)? ?nu|koop nu|buy now|"
@@ -563,11 +608,13 @@ def _is_product_page(tree: Any, og: dict[str, Any], price: Decimal | None, text:
 def heuristic_offer(tree: Any, page_url: str, og: dict[str, Any], text: str) -> ExtractedOffer | None:
     """An offer read from an unmarked product page, or None when the page shows no single product."""
     price, currency = _heuristic_price(tree)
+    if currency == "kaart":
+        return None
     if price is None:
         price, currency = parse_price(_meta(tree, "product:price:amount", "og:price:amount"))
     if price is None:
         h1 = tree.xpath("//h1")
-        after_h1 = text[text.find(_node_text(h1[0])):] if h1 else text
+        after_h1 = text[text.find(_node_text(h1[0])) :] if h1 else text
         price, currency = _text_price(after_h1[:3000])
     if not _is_product_page(tree, og, price, text):
         return None
@@ -609,8 +656,15 @@ def _fill(target: ExtractedOffer, other: ExtractedOffer) -> None:
     target.sources = list(dict.fromkeys(target.sources + other.sources))
 
 
-def _enrich(offer: ExtractedOffer, tree: Any, page_url: str, pairs: list[tuple[str, str]], og: dict[str, Any],
-            structured: dict[str, list[Any]], text: str) -> None:
+def _enrich(
+    offer: ExtractedOffer,
+    tree: Any,
+    page_url: str,
+    pairs: list[tuple[str, str]],
+    og: dict[str, Any],
+    structured: dict[str, list[Any]],
+    text: str,
+) -> None:
     """Fill what markup left out from meta tags, spec tables, seller blocks and page text."""
     offer.brand = offer.brand or _meta(tree, "product:brand", "og:brand", "brand") or _spec_value(pairs, "brand")
     offer.model = offer.model or _spec_value(pairs, "model")
@@ -705,8 +759,10 @@ def extract_page(body: bytes | str, url: str, content_type: str = "") -> PageExt
     if not text.strip():
         return PageExtraction(url=url, offers=[], problems=problems or ["lege pagina"])
     try:
-        tree = lxml_html.fromstring(text.encode("utf-8", "surrogatepass"), parser=lxml_html.HTMLParser(
-            encoding="utf-8", remove_comments=True, huge_tree=True))
+        tree = lxml_html.fromstring(
+            text.encode("utf-8", "surrogatepass"),
+            parser=lxml_html.HTMLParser(encoding="utf-8", remove_comments=True, huge_tree=True),
+        )
     except (etree.ParserError, ValueError) as exc:
         problems.append(f"HTML onleesbaar: {exc}")
         return PageExtraction(url=url, offers=[], problems=problems)
@@ -719,8 +775,13 @@ def extract_page(body: bytes | str, url: str, content_type: str = "") -> PageExt
     offers: list[ExtractedOffer] = []
     if own and not (len(own) > 2 and len({_text(p.get("url")) for p in own}) > 2):
         main = _main_product(own, tree, og)
-        offer = offer_from_product(main, url, "json-ld" if main in structured.get("json-ld", []) or
-                                   main in _walk_nodes(structured.get("json-ld", [])) else "microdata")
+        offer = offer_from_product(
+            main,
+            url,
+            "json-ld"
+            if main in structured.get("json-ld", []) or main in _walk_nodes(structured.get("json-ld", []))
+            else "microdata",
+        )
         offer.url = url
         for other in own:
             if other is not main and _text(other.get("name")) in ("", offer.title):

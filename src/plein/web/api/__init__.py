@@ -2,9 +2,12 @@
 
 from fastapi import APIRouter
 
-from plein.web.api import organisations
+from plein.web.api import collaborations, organisations, records, search
 
 router = APIRouter(prefix="/v1")
 router.include_router(organisations.router)
+router.include_router(search.router)  # before records: /registraties/_zoek-… must win over /{id}
+router.include_router(records.router)
+router.include_router(collaborations.router)
 
 __all__ = ["router"]

@@ -1,0 +1,139 @@
+"""Search latency on a demo world, on SQLite and PostgreSQL: name search, KvK lookup, postcode-range
+bulk search, radius search (beside PostGIS ``ST_DWithin`` on the same data, when PostGIS installs),
+and the dossier. All through the policy gate as an analyst under the ``toezicht`` purpose.
+
+Size: ``PLEIN_BENCH_SEARCH_SIZE`` (default ``medium``: 50,000 establishments; ``large`` is 1,000,000).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, select, text
+from sqlalchemy.orm import Session
+from tests.databases import fresh_database
+
+from plein.auth.accounts import actor_for
+from plein.auth.models import UserAccount
+from plein.core.models import Address, Establishment, LegalEntity
+from plein.demo.seed import seed_demo_world
+from plein.dossier.build import build_dossier
+from plein.policy.gate import Gate
+from plein.policy.roles import Purpose
+from plein.search.area import Area, search_area
+from plein.search.criteria import Circle, RecordFilters, SubjectQuery, parse_postcode_range
+from plein.search.geo import within_circle
+from plein.search.subjects import search_subjects
+from plein.store.engine import create_engine_for
+from plein.store.migrate import upgrade
+
+Report = Callable[..., None]
+RUNS = 40
+
+
+def _timed(fn: Callable[[], Any], runs: int = RUNS) -> tuple[float, float]:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return statistics.median(times), times[max(0, int(len(times) * 0.95) - 1)]
+
+
+def _postgis(engine: Engine, points: list[tuple[float, float]], radius: float) -> tuple[float, float] | None:
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+            connection.execute(text(
+                "CREATE TABLE IF NOT EXISTS bench_geo AS SELECT e.id, "
+                "ST_SetSRID(ST_MakePoint(a.longitude, a.latitude), 4326)::geography AS g "
+                "FROM establishment e JOIN address a ON a.id = e.address_id"))
+            connection.execute(text("CREATE INDEX IF NOT EXISTS bench_geo_g ON bench_geo USING gist (g)"))
+            connection.execute(text("ANALYZE bench_geo"))
+    except Exception:
+        return None
+    queue = list(points)
+
+    def one() -> None:
+        lat, lon = queue[0]
+        queue.append(queue.pop(0))
+        with engine.connect() as connection:
+            connection.execute(text(
+                "SELECT id FROM bench_geo "
+                "WHERE ST_DWithin(g, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography, :r)"
+            ), {"lat": lat, "lon": lon, "r": radius}).all()
+
+    return _timed(one)
+
+
+def _bench_backend(backend: str, size: str, report: Report) -> None:
+    with tempfile.TemporaryDirectory() as tmp, fresh_database(backend, Path(tmp)) as url:
+        engine = create_engine_for(url)
+        upgrade(engine)
+        seed_demo_world(engine, size=size, seed=1, out_dir=Path(tmp) / "demo")
+        rng = random.Random(5)
+        with Session(engine) as session:
+            user = session.scalars(select(UserAccount).where(UserAccount.username == "od-nzkg.analist")).one()
+            names = [n for (n,) in session.execute(select(Establishment.name).limit(2000))]
+            with_kvk = select(LegalEntity.kvk).where(LegalEntity.kvk.is_not(None)).limit(500)
+            kvks = [k for (k,) in session.execute(with_kvk)]
+            points = [tuple(p) for p in session.execute(select(Address.latitude, Address.longitude).limit(500))]
+            est_ids = [i for (i,) in session.execute(select(Establishment.id).limit(500))]
+            gate = Gate(session, actor_for(user), Purpose.for_activity("toezicht"))
+
+            def typo(name: str) -> str:
+                word = max(name.split(), key=len)
+                return name.replace(word, word[:2] + word[3:], 1) if len(word) > 4 else name
+
+            def name_search() -> None:
+                search_subjects(gate, SubjectQuery(name=typo(rng.choice(names))))
+
+            def kvk_lookup() -> None:
+                search_subjects(gate, SubjectQuery(kvk=rng.choice(kvks)))
+
+            def postcode_range() -> None:
+                start = rng.randint(1000, 9800)
+                area = Area(postcodes=parse_postcode_range(str(start), str(start + 9)))
+                search_area(gate, area, RecordFilters(), limit=20)
+
+            def radius_search() -> None:
+                lat, lon = rng.choice(points)
+                within_circle(session, Circle(lat, lon, 500))
+
+            def radius_records() -> None:
+                lat, lon = rng.choice(points)
+                search_area(gate, Area(circle=Circle(lat, lon, 500)), RecordFilters(), limit=20,
+                            with_establishments=True)
+
+            def dossier() -> None:
+                build_dossier(gate, rng.choice(est_ids))
+
+            figures = {}
+            for label, fn in (("naam zoeken", name_search), ("KvK opzoeken", kvk_lookup),
+                              ("postcodereeks (bulk)", postcode_range), ("straal 500 m (geometrie)", radius_search),
+                              ("straal 500 m met registraties", radius_records), ("dossier", dossier)):
+                figures[label] = _timed(fn, RUNS if label != "dossier" else 15)
+            session.rollback()
+        postgis = _postgis(engine, points, 500) if backend == "postgresql" else None
+        for label, (p50, p95) in figures.items():
+            baseline = postgis[1] if postgis and label.startswith("straal 500 m (geo") else None
+            report(f"{backend} {size}: {label} p50", p50, "ms")
+            report(f"{backend} {size}: {label} p95", p95, "ms", baseline, "PostGIS ST_DWithin p95" if baseline else "")
+        if postgis:
+            report(f"{backend} {size}: PostGIS ST_DWithin 500 m p50", postgis[0], "ms")
+            report(f"{backend} {size}: PostGIS ST_DWithin 500 m p95", postgis[1], "ms")
+        engine.dispose()
+
+
+def run(report: Report) -> None:
+    size = os.environ.get("PLEIN_BENCH_SEARCH_SIZE", "medium")
+    for backend in ("sqlite", "postgresql"):
+        _bench_backend(backend, size, report)

@@ -1,0 +1,154 @@
+"""``plein webwatch``: internettoezicht from the command line (single-page tools, crawls, exports)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from plein.errors import ValidationError
+
+webwatch_app = typer.Typer(
+    help="Internettoezicht: webshops crawlen, aanbod extraheren en beoordelen.", no_args_is_help=True
+)
+console = Console()
+MAX_INPUT_BYTES = 50_000_000
+
+
+def _print_json(data: object) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+@webwatch_app.command("extract")
+def extract_command(
+    page: Path = typer.Argument(..., help="Opgeslagen HTML-pagina ('-' leest standaardinvoer)."),
+    url: str = typer.Option("", "--url", help="Adres waarvandaan de pagina komt (voor relatieve links)."),
+) -> None:
+    """Toon het aanbod op één opgeslagen pagina als JSON."""
+    from plein.webwatch.extract import extract_page
+
+    if str(page) == "-":
+        body = sys.stdin.buffer.read(MAX_INPUT_BYTES)
+    else:
+        if not page.is_file():
+            raise ValidationError(f"Bestand {page} bestaat niet of is geen bestand.")
+        body = page.read_bytes()[:MAX_INPUT_BYTES]
+    result = extract_page(body, url or page.resolve().as_uri())
+    _print_json({"url": result.url, "offers": [o.as_json() for o in result.offers], "problems": result.problems})
+
+
+@webwatch_app.command("scrub")
+def scrub_command() -> None:
+    """Lees tekst op standaardinvoer; toon de geschoonde tekst en de gevonden persoonsgegevens als JSON."""
+    from plein.webwatch.scrub import default_scrubber
+
+    raw = sys.stdin.buffer.read(MAX_INPUT_BYTES)
+    text = raw.decode("utf-8", errors="replace")
+    result = default_scrubber().scrub(text)
+    _print_json(
+        {
+            "text": result.text,
+            "findings": [
+                {"type": f.entity_type, "start": f.start, "end": f.end, "score": round(f.score, 2)}
+                for f in result.findings
+            ],
+        }
+    )
+
+
+@webwatch_app.command("crawl")
+def crawl_command(
+    themes: list[str] = typer.Argument(..., help="Eén of meer themacodes, bv. f-gassen e-steps."),
+    start_url: list[str] = typer.Option([], "--start-url", help="Startadres (herhaalbaar)."),
+    demo: bool = typer.Option(False, "--demo", help="Crawl de draaiende demowebwinkels."),
+    crawl_id: str | None = typer.Option(None, "--crawl-id", help="Hervat (of deel) deze crawl."),
+    redis_url: str = typer.Option("", "--redis", help="Gedeelde frontier in Redis, bv. redis://127.0.0.1:6379/0."),
+    redis_prefix: str = typer.Option("", "--redis-prefix", help="Voorvoegsel van de Redis-sleutels."),
+    organisation: str = typer.Option("ILT", "--organisatie", help="Code van de crawlende organisatie."),
+    delay: float = typer.Option(1.0, "--delay", min=0.0, max=60.0, help="Minimale wachttijd per site (s)."),
+    max_pagination: int = typer.Option(50, "--max-paginering", min=1, help="Maximaal pagina's per lijst."),
+    max_pages: int = typer.Option(2000, "--max-paginas", min=1, help="Maximaal pagina's per site."),
+    idle: float = typer.Option(6.0, "--wacht-leeg", min=0.0, help="Gedeelde crawl: wachttijd bij lege wachtrij (s)."),
+    verbose: bool = typer.Option(False, "--verbose", help="Toon Scrapy's log."),
+) -> None:
+    """Crawl webwinkels voor één of meer thema's: ophalen, bewijs bewaren, extraheren, schonen, beoordelen."""
+    from plein.webwatch.crawl.runner import demo_start_urls, run_crawl, theme_start_urls
+    from plein.webwatch.themes import get_theme
+
+    chosen = [get_theme(code) for code in themes]
+    urls = list(start_url)
+    if demo:
+        urls += demo_start_urls(chosen)
+    if not urls:
+        urls = theme_start_urls(chosen)
+    result = run_crawl(
+        themes,
+        urls,
+        crawl_id=crawl_id,
+        redis_url=redis_url,
+        redis_prefix=redis_prefix,
+        organisation=organisation,
+        delay=delay,
+        max_pagination=max_pagination,
+        max_pages_per_site=max_pages,
+        log_level="INFO" if verbose else "WARNING",
+        idle_seconds=idle,
+    )
+    _print_json(result)
+    if result["status"] == "mislukt":
+        raise typer.Exit(1)
+
+
+@webwatch_app.command("themes")
+def themes_command(
+    export: str | None = typer.Option(None, "--export", help="Kopieer dit thema naar var/ om het te bewerken."),
+) -> None:
+    """Toon de thema's (of zet er één klaar om te bewerken)."""
+    from plein.webwatch.themes import export_theme, load_themes
+
+    if export:
+        console.print(f"Bewerk {export_theme(export)}; plein gebruikt voortaan die versie.")
+        return
+    for theme in load_themes().values():
+        console.print(
+            f"[bold]{theme.code}[/] {theme.name}: {len(theme.rules)} regels, zoektermen {', '.join(theme.search_terms)}"
+        )
+
+
+def webshops_command(
+    port: int = typer.Option(8100, "--port", min=0, max=65532, help="Eerste poort; de vier sites nemen er vier."),
+    seed: int = typer.Option(1, "--seed", help="Zelfde seed geeft hetzelfde aanbod."),
+    scale: int = typer.Option(2, "--schaal", min=1, max=50, help="Aanbod per site (×)."),
+    crawl_delay: float = typer.Option(0.5, "--crawl-delay", min=0.0, max=30.0, help="Crawl-delay van bouwshop (s)."),
+    out_dir: Path | None = typer.Option(None, "--out", help="Map voor grondwaarheid en verzoekenlog."),
+) -> None:
+    """Start vier demowebwinkels op 127.0.0.1 (met grondwaarheid) tot Ctrl-C."""
+    import time
+
+    from plein.demo.webshops import start_webshops
+    from plein.settings import get_settings
+
+    directory = out_dir or get_settings().var_dir / "demo" / "webshops"
+    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        shops = start_webshops(
+            seed=seed, base_port=port, crawl_delay=crawl_delay, scale=scale, log_path=directory / "requests.jsonl"
+        )
+    except OSError as exc:
+        raise ValidationError(
+            f"Poort {port}–{port + 3} is niet vrij ({exc.strerror}); kies een andere met --port."
+        ) from exc
+    truth = shops.write_ground_truth(directory / "ground_truth.json")
+    (directory / "sites.json").write_text(json.dumps({"sites": shops.sites}, indent=1), encoding="utf-8")
+    for name, url in shops.sites.items():
+        console.print(f"{name:12} {url}")
+    console.print(f"Grondwaarheid: {truth} ({len(shops.offers)} aanbiedingen). Stop met Ctrl-C.")
+    sys.stdout.flush()
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        shops.stop()

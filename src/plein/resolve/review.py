@@ -1,0 +1,95 @@
+"""The review queue: uncertain links wait for a person; the yes or no binds every later run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from plein.core.models import Establishment, Record, utcnow
+from plein.errors import ValidationError
+from plein.resolve.models import ResolveLink, ReviewDecision
+
+DECISIONS = {"ja": "bevestigd", "nee": "afgewezen"}
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """One link waiting for review, with what the reviewer needs to judge it."""
+
+    link_id: int
+    item_kind: str
+    item_id: int
+    item_label: str
+    establishment_id: int
+    establishment_label: str
+    match_weight: float | None
+    reasons: dict[str, Any]
+
+
+def queue_size(session: Session) -> int:
+    """How many links wait for review."""
+    return session.scalar(select(func.count()).select_from(ResolveLink).where(ResolveLink.status == "te_beoordelen")) or 0
+
+
+def review_queue(session: Session, *, limit: int = 50, offset: int = 0) -> list[ReviewItem]:
+    """Links waiting for review, strongest first (the easiest decisions on top)."""
+    links = session.scalars(
+        select(ResolveLink)
+        .where(ResolveLink.status == "te_beoordelen")
+        .order_by(ResolveLink.match_weight.desc(), ResolveLink.id)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    items = []
+    for link in links:
+        establishment = session.get(Establishment, link.establishment_id)
+        if link.item_kind == "record":
+            record = session.get(Record, link.item_id)
+            label = (
+                f"{record.reported_name} (KvK {record.reported_kvk or '—'}, {record.reported_postcode} "
+                f"{record.reported_house_number})"
+                if record
+                else f"registratie {link.item_id}"
+            )
+        else:
+            partner = session.get(Establishment, link.item_id)
+            label = f"{partner.name} ({partner.address.one_line()})" if partner else f"vestiging {link.item_id}"
+        target = (
+            f"{establishment.name} ({establishment.address.one_line()})" if establishment else str(link.establishment_id)
+        )
+        items.append(
+            ReviewItem(link.id, link.item_kind, link.item_id, label, link.establishment_id, target, link.match_weight, link.reasons)
+        )
+    return items
+
+
+def decide(session: Session, link_id: int, decision: str, *, reviewer: str = "", note: str = "") -> ResolveLink:
+    """Store a reviewer's ``ja`` or ``nee`` on a link; later runs respect it."""
+    if decision not in DECISIONS:
+        raise ValidationError(f"Beslissing {decision!r} bestaat niet; kies ja of nee.")
+    link = session.get(ResolveLink, link_id)
+    if link is None:
+        raise ValidationError(f"Koppeling {link_id} bestaat niet (meer); ververs de wachtrij.")
+    existing = session.scalars(
+        select(ReviewDecision).where(
+            ReviewDecision.item_kind == link.item_kind,
+            ReviewDecision.item_id == link.item_id,
+            ReviewDecision.establishment_id == link.establishment_id,
+        )
+    ).first()
+    if existing is None:
+        existing = ReviewDecision(
+            item_kind=link.item_kind, item_id=link.item_id, establishment_id=link.establishment_id
+        )
+        session.add(existing)
+    existing.decision = decision
+    existing.decided_by = reviewer
+    existing.note = note
+    existing.decided_at = utcnow()
+    link.status = DECISIONS[decision]
+    link.updated_at = utcnow()
+    session.flush()
+    return link

@@ -1,0 +1,121 @@
+"""Building and updating the name-token index from the core tables.
+
+A full rebuild streams establishments in id order and writes their tokens in batches; an update
+replaces the tokens of a few establishments (after ingest or resolution). Both bump the index
+version so that every process reloads its cached vocabulary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from plein.core.models import Establishment, LegalEntity, utcnow
+from plein.search.models import TOKEN_LENGTH, SearchState, SearchToken, SearchVocab
+from plein.search.normalise import tokens
+
+BATCH = 20_000
+
+
+def establishment_tokens(name: str, trade_names: Iterable[str] | None, legal_name: str | None) -> set[str]:
+    """Every token under which an establishment can be found by name."""
+    found: set[str] = set()
+    for text in (name, *(trade_names or ()), legal_name or ""):
+        if text:
+            found.update(t[:TOKEN_LENGTH] for t in tokens(str(text)))
+    return found
+
+
+def _names(connection: Connection | Session, ids: Sequence[int] | None, after: int, limit: int) -> list[Any]:
+    query = (
+        select(Establishment.id, Establishment.name, Establishment.trade_names, LegalEntity.name)
+        .outerjoin(LegalEntity, LegalEntity.id == Establishment.legal_entity_id)
+        .order_by(Establishment.id)
+    )
+    if ids is not None:
+        query = query.where(Establishment.id.in_(ids))
+    else:
+        query = query.where(Establishment.id > after).limit(limit)
+    return list(connection.execute(query).all())
+
+
+def _rows(batch: Iterable[Any]) -> Iterator[dict[str, Any]]:
+    for est_id, name, trade_names, legal_name in batch:
+        for token in establishment_tokens(name, trade_names, legal_name):
+            yield {"token": token, "establishment_id": est_id}
+
+
+def _bump(connection: Connection | Session, establishments: int | None = None) -> None:
+    state = connection.execute(select(SearchState.version).where(SearchState.id == 1)).scalar()
+    values: dict[str, Any] = {"indexed_at": utcnow()}
+    if establishments is not None:
+        values["establishments"] = establishments
+    if state is None:
+        connection.execute(
+            insert(SearchState).values(id=1, version=1, establishments=establishments or 0, indexed_at=utcnow())
+        )
+    else:
+        connection.execute(update(SearchState).where(SearchState.id == 1).values(version=state + 1, **values))
+
+
+def reindex(engine: Engine) -> int:
+    """Rebuild the whole index; returns the number of establishments indexed."""
+    total = 0
+    with engine.begin() as connection:
+        connection.execute(delete(SearchToken))
+        connection.execute(delete(SearchVocab))
+        after = 0
+        while True:
+            batch = _names(connection, None, after, BATCH)
+            if not batch:
+                break
+            rows = list(_rows(batch))
+            if rows:
+                connection.execute(insert(SearchToken), rows)
+            total += len(batch)
+            after = batch[-1][0]
+        connection.execute(
+            insert(SearchVocab).from_select(
+                ["token", "df"],
+                select(SearchToken.token, func.count()).group_by(SearchToken.token),
+            )
+        )
+        _bump(connection, total)
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("ANALYZE search_token")
+            connection.exec_driver_sql("ANALYZE search_vocab")
+    return total
+
+
+def update_establishments(session: Session, establishment_ids: Iterable[int]) -> int:
+    """Re-token a few establishments (new, renamed or removed) inside the caller's transaction."""
+    ids = sorted(set(establishment_ids))
+    if not ids:
+        return 0
+    changed = 0
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        old = session.execute(
+            select(SearchToken.token, SearchToken.establishment_id).where(SearchToken.establishment_id.in_(chunk))
+        ).all()
+        new = list(_rows(_names(session, chunk, 0, 0)))
+        old_set = {(t, e) for t, e in old}
+        new_set = {(r["token"], r["establishment_id"]) for r in new}
+        for token, est in old_set - new_set:
+            session.execute(delete(SearchToken).where(SearchToken.token == token, SearchToken.establishment_id == est))
+            session.execute(update(SearchVocab).where(SearchVocab.token == token).values(df=SearchVocab.df - 1))
+        for token, est in new_set - old_set:
+            session.execute(insert(SearchToken).values(token=token, establishment_id=est))
+            bumped = session.execute(
+                update(SearchVocab).where(SearchVocab.token == token).values(df=SearchVocab.df + 1)
+            ).rowcount  # type: ignore[attr-defined]
+            if not bumped:
+                session.execute(insert(SearchVocab).values(token=token, df=1))
+        changed += len(chunk)
+    session.execute(delete(SearchVocab).where(SearchVocab.df <= 0))
+    _bump(session)
+    return changed

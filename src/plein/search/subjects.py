@@ -1,0 +1,147 @@
+"""Subject search: by name (typo, word-order and legal-form tolerant), KvK number, vestigingsnummer,
+postcode + house number, street + house number, city. Only establishments the gate lets through."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz
+from sqlalchemy import Select, func, intersect, select
+from sqlalchemy.orm import aliased
+
+from plein.core.models import Address, Establishment, LegalEntity
+from plein.policy.gate import Gate
+from plein.search.criteria import SubjectQuery
+from plein.search.models import SearchToken
+from plein.search.normalise import tokens
+from plein.search.places import resolve_place
+from plein.search.results import SubjectHit, audit_subjects, count_visible_records, load_hits
+from plein.search.vocab import vocabulary
+
+CANDIDATE_CAP = 2_000
+MAX_LIMIT = 100
+ACTION = "zoeken.subjecten"
+
+
+@dataclass
+class SubjectResult:
+    """One page of hits; ``total`` is exact unless ``at_least`` (a very common word capped the candidates)."""
+
+    hits: list[SubjectHit]
+    total: int
+    at_least: bool = False
+    criteria: dict[str, Any] = field(default_factory=dict)
+
+
+def _structured(gate: Gate, query: SubjectQuery) -> Select[Any]:
+    """Establishment ids matching the non-name fields, restricted by the gate."""
+    stmt = select(Establishment.id).join(Address, Address.id == Establishment.address_id)
+    if query.kvk:
+        stmt = stmt.join(LegalEntity, LegalEntity.id == Establishment.legal_entity_id).where(
+            LegalEntity.kvk == query.kvk
+        )
+    if query.establishment_number:
+        stmt = stmt.where(Establishment.establishment_number == query.establishment_number)
+    if query.postcode:
+        stmt = stmt.where(Address.postcode == query.postcode)
+    if query.house_number is not None:
+        stmt = stmt.where(Address.house_number == query.house_number)
+    if query.street:
+        stmt = stmt.where(func.lower(Address.street) == query.street.lower())
+    if query.city:
+        stmt = stmt.where(Address.city.in_(resolve_place(gate.session, query.city)))
+    return stmt.where(gate.establishment_clause(ACTION))
+
+
+def _name_candidates(gate: Gate, query: SubjectQuery, base: Select[Any]) -> tuple[list[int], bool]:
+    """Candidate ids for the name: postings of the rarest query word(s), typo variants included."""
+    words = tokens(query.name)
+    vocab = vocabulary(gate.session)
+    groups = []
+    for position, word in enumerate(words):
+        variants = vocab.variants(word, prefix=query.typing and position == len(words) - 1)
+        if variants:
+            groups.append(variants)
+    if not groups:
+        return [], False
+    groups.sort(key=vocab.frequency)
+
+    def postings(group: list[str]) -> Select[Any]:
+        token = aliased(SearchToken)
+        return select(token.establishment_id).where(token.token.in_(group))
+
+    attempts: list[Any] = [intersect(postings(groups[0]), postings(groups[1]))] if len(groups) > 1 else []
+    attempts.append(postings(groups[0]))
+    for source in attempts:
+        ids = list(
+            gate.session.scalars(base.where(Establishment.id.in_(source)).limit(CANDIDATE_CAP + 1)).all()
+        )
+        if ids:
+            return ids[:CANDIDATE_CAP], len(ids) > CANDIDATE_CAP
+    return [], False
+
+
+def name_score(query_words: list[str], name_words: list[str], *, typing: bool) -> float:
+    """0-100: how well each query word is found among the name's words (any order), with a small
+    penalty for extra words; the last word counts as found when a name word starts with it (typing)."""
+    if not query_words or not name_words:
+        return 0.0
+    total = 0.0
+    for position, word in enumerate(query_words):
+        best = 0.0
+        for candidate in name_words:
+            if typing and position == len(query_words) - 1 and candidate.startswith(word):
+                best = 100.0
+                break
+            best = max(best, fuzz.ratio(word, candidate))
+        total += best
+    coverage = min(len(query_words), len(name_words)) / max(len(query_words), len(name_words))
+    return total / len(query_words) * 0.9 + coverage * 10
+
+
+def _rank(query: SubjectQuery, hits: list[SubjectHit]) -> list[SubjectHit]:
+    wanted = tokens(query.name)
+    for hit in hits:
+        best, why = -1.0, ""
+        for label, text in (("naam", hit.name), ("rechtspersoon", hit.legal_name or ""),
+                            *(("handelsnaam", t) for t in hit.trade_names)):
+            if not text:
+                continue
+            score = name_score(wanted, tokens(text), typing=query.typing)
+            if score > best:
+                best, why = score, f"{label} '{text}' lijkt op '{query.name}' ({score:.0f}/100)"
+        hit.score = best
+        hit.reasons.append(why)
+    hits.sort(key=lambda h: (-(h.score or 0), h.name, h.establishment_id))
+    return hits
+
+
+def search_subjects(gate: Gate, query: SubjectQuery, *, limit: int = 20, offset: int = 0) -> SubjectResult:
+    """Visible establishments matching ``query``, best first (by name) or by name order; audited."""
+    limit = max(1, min(limit, MAX_LIMIT))
+    criteria = query.describe()
+    if query.is_empty():
+        return SubjectResult([], 0, criteria=criteria)
+    base = _structured(gate, query)
+    reasons = [f"{key} = {value}" for key, value in criteria.items() if key != "naam"]
+    if query.name:
+        ids, capped = _name_candidates(gate, query, base)
+        ranked = _rank(query, list(load_hits(gate.session, ids).values()))
+        total, at_least = len(ranked), capped
+        page = ranked[offset : offset + limit]
+    else:
+        total = int(gate.session.scalar(select(func.count()).select_from(base.subquery())) or 0)
+        at_least = False
+        ids = list(
+            gate.session.scalars(
+                base.order_by(Establishment.name, Establishment.id).offset(offset).limit(limit)
+            ).all()
+        )
+        loaded = load_hits(gate.session, ids)
+        page = [loaded[i] for i in ids if i in loaded]
+    for hit in page:
+        hit.reasons.extend(reasons)
+    count_visible_records(gate, page)
+    audit_subjects(gate, ACTION, page, {"criteria": criteria, "aantal": total, "getoond": len(page)})
+    return SubjectResult(page, total, at_least, criteria)

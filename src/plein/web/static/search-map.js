@@ -1,0 +1,59 @@
+/* Map search: click or type a centre, choose a radius, and show the visible establishments within it.
+   Works without background tiles (points on a plain grid) and entirely from the keyboard via the form. */
+(function () {
+  "use strict";
+  var form = document.getElementById("kaart-form");
+  var map = L.map("kaart", { keyboard: true }).setView([52.3728, 4.8936], 14);
+  var tileUrl = form.dataset.tileUrl;
+  if (tileUrl) {
+    L.tileLayer(tileUrl, { attribution: form.dataset.tileAttribution, maxZoom: 19 }).addTo(map);
+  }
+  var layer = L.layerGroup().addTo(map);
+  var status = document.getElementById("kaart-status");
+  var body = document.querySelector("#kaart-resultaten tbody");
+
+  function field(name) { return document.getElementById(name); }
+
+  function text(value) { var span = document.createElement("span"); span.textContent = value; return span.innerHTML; }
+
+  function search() {
+    var lat = parseFloat(field("breedtegraad").value.replace(",", "."));
+    var lon = parseFloat(field("lengtegraad").value.replace(",", "."));
+    var radius = parseFloat(field("straal").value.replace(",", "."));
+    var params = new URLSearchParams({ breedtegraad: lat, lengtegraad: lon, straal: radius, doel: field("doel").value });
+    status.textContent = "Zoeken…";
+    fetch("/v1/registraties/_zoek-kaart?" + params.toString(), { credentials: "same-origin" })
+      .then(function (response) { return response.json().then(function (data) { return [response.ok, data]; }); })
+      .then(function (result) {
+        var ok = result[0], data = result[1];
+        layer.clearLayers();
+        body.innerHTML = "";
+        if (!ok) { status.textContent = data.detail || "Zoeken mislukt."; return; }
+        var circle = L.circle([lat, lon], { radius: radius, color: "#01689b", fillOpacity: 0.08 }).addTo(layer);
+        circle.getElement && circle.getElement() && circle.getElement().setAttribute("data-straal", radius);
+        map.fitBounds(circle.getBounds(), { padding: [20, 20] });
+        data.vestigingen.forEach(function (v) {
+          L.circleMarker([v.adres.breedtegraad, v.adres.lengtegraad], { radius: 6, color: "#ca005d", className: "plein-punt" })
+            .bindPopup(text(v.naam)).addTo(layer);
+          var row = document.createElement("tr");
+          row.className = "utrecht-table__row";
+          row.innerHTML = '<td class="utrecht-table__cell"><a class="utrecht-link" href="/dossier/' + v.vestiging +
+            "?doel=" + encodeURIComponent(field("doel").value) + '">' + text(v.naam) + "</a></td>" +
+            '<td class="utrecht-table__cell">' + text(v.adres.straat + " " + v.adres.huisnummer + ", " + v.adres.postcode +
+            " " + v.adres.plaats) + '</td><td class="utrecht-table__cell">' + Math.round(v.afstandMeter) +
+            '</td><td class="utrecht-table__cell">' + v.aantalRegistraties + "</td>";
+          body.appendChild(row);
+        });
+        status.textContent = data.totaalVestigingen + " vestigingen en " + data.totaal +
+          " registraties binnen " + radius + " m die u onder dit doel mag zien.";
+      })
+      .catch(function () { status.textContent = "Zoeken mislukt; probeer het opnieuw."; });
+  }
+
+  map.on("click", function (event) {
+    field("breedtegraad").value = event.latlng.lat.toFixed(6);
+    field("lengtegraad").value = event.latlng.lng.toFixed(6);
+    search();
+  });
+  form.addEventListener("submit", function (event) { event.preventDefault(); search(); });
+})();
