@@ -3,16 +3,25 @@ bulk search, radius search (beside PostGIS ``ST_DWithin`` on the same data, when
 and the dossier. All through the policy gate as an analyst under the ``toezicht`` purpose.
 
 Size: ``PLEIN_BENCH_SEARCH_SIZE`` (default ``medium``: 50,000 establishments; ``large`` is 1,000,000).
+Seeding ``large`` takes long; ``PLEIN_BENCH_SEARCH_SQLITE_URL`` / ``PLEIN_BENCH_SEARCH_POSTGRES_URL``
+point the bench at an already seeded database instead (it is read, and only PostGIS's scratch table
+``bench_geo`` is added on PostgreSQL); ``PLEIN_BENCH_SEARCH_BACKENDS=sqlite`` runs one backend.
+
+Baselines, measured in the same run: name and radius search as a system process under the
+``entiteitsresolutie`` purpose (the gate lets everything through, so the difference is the cost of
+the need-to-know filter), and the radius beside PostGIS ``ST_DWithin`` on a GiST index.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import random
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +35,7 @@ from plein.core.models import Address, Establishment, LegalEntity
 from plein.demo.seed import seed_demo_world
 from plein.dossier.build import build_dossier
 from plein.policy.gate import Gate
-from plein.policy.roles import Purpose
+from plein.policy.roles import Actor, Purpose
 from plein.search.area import Area, search_area
 from plein.search.criteria import Circle, RecordFilters, SubjectQuery, parse_postcode_range
 from plein.search.geo import within_circle
@@ -74,27 +83,47 @@ def _postgis(engine: Engine, points: list[tuple[float, float]], radius: float) -
     return _timed(one)
 
 
-def _bench_backend(backend: str, size: str, report: Report) -> None:
+@contextmanager
+def _database(backend: str, size: str) -> Iterator[Engine]:
+    variable = "PLEIN_BENCH_SEARCH_SQLITE_URL" if backend == "sqlite" else "PLEIN_BENCH_SEARCH_POSTGRES_URL"
+    given = os.environ.get(variable)
+    if given:
+        engine = create_engine_for(given)
+        yield engine
+        engine.dispose()
+        return
     with tempfile.TemporaryDirectory() as tmp, fresh_database(backend, Path(tmp)) as url:
         engine = create_engine_for(url)
         upgrade(engine)
         seed_demo_world(engine, size=size, seed=1, out_dir=Path(tmp) / "demo")
+        yield engine
+        engine.dispose()
+
+
+def _bench_backend(backend: str, size: str, report: Report) -> None:
+    with _database(backend, size) as engine:
         rng = random.Random(5)
         with Session(engine) as session:
             user = session.scalars(select(UserAccount).where(UserAccount.username == "od-nzkg.analist")).one()
-            names = [n for (n,) in session.execute(select(Establishment.name).limit(2000))]
+            system = Gate(session, Actor.system("bench"), Purpose.for_activity("entiteitsresolutie"))
+            every = Establishment.id % 31 == 0
+            names = [n for (n,) in session.execute(select(Establishment.name).where(every).limit(2000))]
             with_kvk = select(LegalEntity.kvk).where(LegalEntity.kvk.is_not(None)).limit(500)
-            kvks = [k for (k,) in session.execute(with_kvk)]
-            points = [tuple(p) for p in session.execute(select(Address.latitude, Address.longitude).limit(500))]
-            est_ids = [i for (i,) in session.execute(select(Establishment.id).limit(500))]
+            kvks = [str(k) for (k,) in session.execute(with_kvk)]
+            spread = select(Address.latitude, Address.longitude).where(Address.id % 97 == 0).limit(500)
+            points = [(float(a), float(b)) for a, b in session.execute(spread)]
+            est_ids = [i for (i,) in session.execute(select(Establishment.id).where(every).limit(500))]
             gate = Gate(session, actor_for(user), Purpose.for_activity("toezicht"))
 
             def typo(name: str) -> str:
                 word = max(name.split(), key=len)
                 return name.replace(word, word[:2] + word[3:], 1) if len(word) > 4 else name
 
-            def name_search() -> None:
-                search_subjects(gate, SubjectQuery(name=typo(rng.choice(names))))
+            def name_search(on: Gate = gate) -> None:
+                search_subjects(on, SubjectQuery(name=typo(rng.choice(names))))
+
+            def name_typing(on: Gate = gate) -> None:
+                search_subjects(on, SubjectQuery(name=rng.choice(names)[:6], typing=True))
 
             def kvk_lookup() -> None:
                 search_subjects(gate, SubjectQuery(kvk=rng.choice(kvks)))
@@ -108,32 +137,36 @@ def _bench_backend(backend: str, size: str, report: Report) -> None:
                 lat, lon = rng.choice(points)
                 within_circle(session, Circle(lat, lon, 500))
 
-            def radius_records() -> None:
+            def radius_records(on: Gate = gate) -> None:
                 lat, lon = rng.choice(points)
-                search_area(gate, Area(circle=Circle(lat, lon, 500)), RecordFilters(), limit=20,
+                search_area(on, Area(circle=Circle(lat, lon, 500)), RecordFilters(), limit=20,
                             with_establishments=True)
 
             def dossier() -> None:
                 build_dossier(gate, rng.choice(est_ids))
 
-            figures = {}
-            for label, fn in (("naam zoeken", name_search), ("KvK opzoeken", kvk_lookup),
-                              ("postcodereeks (bulk)", postcode_range), ("straal 500 m (geometrie)", radius_search),
+            figures: dict[str, tuple[float, float]] = {}
+            baselines: dict[str, tuple[str, tuple[float, float]]] = {}
+            for label, fn in (("naam zoeken", name_search), ("naam tijdens typen", name_typing),
+                              ("KvK opzoeken", kvk_lookup), ("postcodereeks 10 PC4 (bulk)", postcode_range),
+                              ("straal 500 m (vestigingen)", radius_search),
                               ("straal 500 m met registraties", radius_records), ("dossier", dossier)):
                 figures[label] = _timed(fn, RUNS if label != "dossier" else 15)
+            for label, fn in (("naam zoeken", name_search), ("naam tijdens typen", name_typing),
+                              ("straal 500 m met registraties", radius_records)):
+                baselines[label] = ("zonder need-to-know-filter", _timed(functools.partial(fn, system)))
             session.rollback()
         postgis = _postgis(engine, points, 500) if backend == "postgresql" else None
-        for label, (p50, p95) in figures.items():
-            baseline = postgis[1] if postgis and label.startswith("straal 500 m (geo") else None
-            report(f"{backend} {size}: {label} p50", p50, "ms")
-            report(f"{backend} {size}: {label} p95", p95, "ms", baseline, "PostGIS ST_DWithin p95" if baseline else "")
         if postgis:
-            report(f"{backend} {size}: PostGIS ST_DWithin 500 m p50", postgis[0], "ms")
-            report(f"{backend} {size}: PostGIS ST_DWithin 500 m p95", postgis[1], "ms")
-        engine.dispose()
+            baselines["straal 500 m (vestigingen)"] = ("PostGIS ST_DWithin", postgis)
+        for label, (p50, p95) in figures.items():
+            base_label, base = baselines.get(label, ("", (None, None)))
+            report(f"{backend} {size}: {label} p50", p50, "ms", base[0], base_label)
+            report(f"{backend} {size}: {label} p95", p95, "ms", base[1], base_label)
 
 
 def run(report: Report) -> None:
     size = os.environ.get("PLEIN_BENCH_SEARCH_SIZE", "medium")
-    for backend in ("sqlite", "postgresql"):
+    backends = os.environ.get("PLEIN_BENCH_SEARCH_BACKENDS", "sqlite,postgresql").split(",")
+    for backend in backends:
         _bench_backend(backend, size, report)

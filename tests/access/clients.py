@@ -24,8 +24,13 @@ def authorise_client(client: TestClient, engine: Engine, username: str | None = 
             username = username or "test.analist"
             org = session.scalars(select(Organisation).where(Organisation.code == "PLEIN-TEST")).first()
             if org is None:
-                org = Organisation(code="PLEIN-TEST", name="Testorganisatie", kind="omgevingsdienst",
-                                   legal_domain="bestuursrecht", matrix_party="OD-toezicht")
+                org = Organisation(
+                    code="PLEIN-TEST",
+                    name="Testorganisatie",
+                    kind="omgevingsdienst",
+                    legal_domain="bestuursrecht",
+                    matrix_party="OD-toezicht",
+                )
                 session.add(org)
                 session.flush()
             user = create_user(session, username=username, password=None, organisation_id=org.id, role="analist")

@@ -17,9 +17,9 @@ LOGIN_USERS = ("a.analist", "a.inspecteur", "b.analist", "a.beheer", "a.fg", "a.
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def shared_world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
-    tuple[Engine, World]
-]:
+def shared_world(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Engine, World]]:
     """(engine, world) for tests that do not disturb each other (each uses its own users or rolls back)."""
     with fresh_database(request.param, tmp_path_factory.mktemp("world")) as url:
         engine = create_engine_for(url)

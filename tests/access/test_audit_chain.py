@@ -20,9 +20,25 @@ from tests.databases import BACKENDS, fresh_database
 
 KEYS = keys_from_secret("tamper-test")
 N = 8
-COLUMNS = ("trace_id", "span_id", "parent_span_id", "name", "started_at", "ended_at", "status", "rule",
-           "processing_activity", "collaboration_id", "legal_basis", "actor_id", "object_type", "object_id",
-           "details", "prev_hash", "hash")
+COLUMNS = (
+    "trace_id",
+    "span_id",
+    "parent_span_id",
+    "name",
+    "started_at",
+    "ended_at",
+    "status",
+    "rule",
+    "processing_activity",
+    "collaboration_id",
+    "legal_basis",
+    "actor_id",
+    "object_type",
+    "object_id",
+    "details",
+    "prev_hash",
+    "hash",
+)
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -35,9 +51,16 @@ def chain_engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         actors = [ActorInfo(1, "a.analist", "ODA", "analist"), ActorInfo(2, "b.analist", "ODB", "analist")]
         with Session(engine) as session:
             for i in range(N):
-                record_event(session, KEYS, actor=actors[i % 2], name=f"registratie.lezen.{i}",
-                             processing_activity="toezicht", trace=trace, subjects=[("kvk", f"{12345670 + i}")],
-                             details={"i": i})
+                record_event(
+                    session,
+                    KEYS,
+                    actor=actors[i % 2],
+                    name=f"registratie.lezen.{i}",
+                    processing_activity="toezicht",
+                    trace=trace,
+                    subjects=[("kvk", f"{12345670 + i}")],
+                    details={"i": i},
+                )
             session.commit()
         yield engine
         engine.dispose()
@@ -65,39 +88,72 @@ def _swap(conn: Connection) -> None:
 
 
 def _insert_after_last(conn: Connection) -> None:
-    conn.execute(text(f"INSERT INTO audit_entry (seq, {', '.join(COLUMNS)}) SELECT {N + 1}, {', '.join(COLUMNS)} "
-                      f"FROM audit_entry WHERE seq = {N}"))
+    conn.execute(
+        text(
+            f"INSERT INTO audit_entry (seq, {', '.join(COLUMNS)}) SELECT {N + 1}, {', '.join(COLUMNS)} "
+            f"FROM audit_entry WHERE seq = {N}"
+        )
+    )
 
 
 def _insert_in_middle(conn: Connection) -> None:
     """Renumber 5..N up by one (subjects first, for the foreign key) and put a forged row at 5."""
     conn.execute(text("DELETE FROM audit_subject WHERE entry_seq >= 5"))
     for seq in range(N, 4, -1):
-        conn.execute(text(f"INSERT INTO audit_entry (seq, {', '.join(COLUMNS)}) SELECT {seq + 1}, "
-                          f"{', '.join(COLUMNS)} FROM audit_entry WHERE seq = {seq}"))
+        conn.execute(
+            text(
+                f"INSERT INTO audit_entry (seq, {', '.join(COLUMNS)}) SELECT {seq + 1}, "
+                f"{', '.join(COLUMNS)} FROM audit_entry WHERE seq = {seq}"
+            )
+        )
         conn.execute(text(f"DELETE FROM audit_entry WHERE seq = {seq}"))
-    conn.execute(text(f"INSERT INTO audit_entry (seq, {', '.join(COLUMNS)}) SELECT 5, {', '.join(COLUMNS)} "
-                      "FROM audit_entry WHERE seq = 4"))
+    conn.execute(
+        text(
+            f"INSERT INTO audit_entry (seq, {', '.join(COLUMNS)}) SELECT 5, {', '.join(COLUMNS)} "
+            "FROM audit_entry WHERE seq = 4"
+        )
+    )
     conn.execute(text(f"UPDATE audit_chain_head SET last_seq = {N + 1}"))
 
 
 TAMPERS: dict[str, tuple[Callable[[Connection], object], int]] = {
     "change name": (lambda c: c.execute(text("UPDATE audit_entry SET name = 'niets' WHERE seq = 4")), 4),
     "change status": (lambda c: c.execute(text("UPDATE audit_entry SET status = 'geweigerd' WHERE seq = 1")), 1),
-    "change time": (lambda c: c.execute(text("UPDATE audit_entry SET started_at = '2020-01-01 00:00:00' WHERE seq = 6")), 6),
-    "change hash too": (lambda c: c.execute(text("UPDATE audit_entry SET name = 'x', hash = prev_hash "
-                                                 "WHERE seq = 5")), 5),
-    "change subject": (lambda c: c.execute(text("UPDATE audit_subject SET pseudonym = 'ff' WHERE entry_seq = 7")),
-                       7),
+    "change time": (
+        lambda c: c.execute(text("UPDATE audit_entry SET started_at = '2020-01-01 00:00:00' WHERE seq = 6")),
+        6,
+    ),
+    "change hash too": (
+        lambda c: c.execute(text("UPDATE audit_entry SET name = 'x', hash = prev_hash WHERE seq = 5")),
+        5,
+    ),
+    "change subject": (lambda c: c.execute(text("UPDATE audit_subject SET pseudonym = 'ff' WHERE entry_seq = 7")), 7),
     "delete subject": (lambda c: c.execute(text("DELETE FROM audit_subject WHERE entry_seq = 2")), 2),
-    "change actor": (lambda c: c.execute(text("UPDATE audit_actor SET username = 'niemand' WHERE "
-                                              "username = 'b.analist'")), 2),
-    "delete middle": (lambda c: (c.execute(text("DELETE FROM audit_subject WHERE entry_seq = 3")),
-                                 c.execute(text("DELETE FROM audit_entry WHERE seq = 3"))), 3),
-    "delete first": (lambda c: (c.execute(text("DELETE FROM audit_subject WHERE entry_seq = 1")),
-                                c.execute(text("DELETE FROM audit_entry WHERE seq = 1"))), 1),
-    "delete last": (lambda c: (c.execute(text(f"DELETE FROM audit_subject WHERE entry_seq = {N}")),
-                               c.execute(text(f"DELETE FROM audit_entry WHERE seq = {N}"))), N),
+    "change actor": (
+        lambda c: c.execute(text("UPDATE audit_actor SET username = 'niemand' WHERE username = 'b.analist'")),
+        2,
+    ),
+    "delete middle": (
+        lambda c: (
+            c.execute(text("DELETE FROM audit_subject WHERE entry_seq = 3")),
+            c.execute(text("DELETE FROM audit_entry WHERE seq = 3")),
+        ),
+        3,
+    ),
+    "delete first": (
+        lambda c: (
+            c.execute(text("DELETE FROM audit_subject WHERE entry_seq = 1")),
+            c.execute(text("DELETE FROM audit_entry WHERE seq = 1")),
+        ),
+        1,
+    ),
+    "delete last": (
+        lambda c: (
+            c.execute(text(f"DELETE FROM audit_subject WHERE entry_seq = {N}")),
+            c.execute(text(f"DELETE FROM audit_entry WHERE seq = {N}")),
+        ),
+        N,
+    ),
     "insert after last": (_insert_after_last, N + 1),
     "insert in middle": (_insert_in_middle, 5),
     "replace with copy": (lambda c: _copy_row(c, 2, 6), 6),
@@ -133,8 +189,9 @@ def test_tampering_is_detected_and_named(chain_engine: Engine, kind: str) -> Non
     assert verdict.reason
 
 
-def test_cli_verify_names_the_first_bad_entry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_verify_names_the_first_bad_entry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from plein.cli import app
     from plein.settings import get_settings
 
@@ -146,8 +203,14 @@ def test_cli_verify_names_the_first_bad_entry(tmp_path: Path, monkeypatch: pytes
     upgrade(engine)
     with Session(engine) as session:
         for i in range(3):
-            record_event(session, keys_from_secret("cli-secret"), actor=ActorInfo(1, "x", "ODA", "analist"),
-                         name=f"n{i}", processing_activity="toezicht", subjects=[("kvk", "12345678")])
+            record_event(
+                session,
+                keys_from_secret("cli-secret"),
+                actor=ActorInfo(1, "x", "ODA", "analist"),
+                name=f"n{i}",
+                processing_activity="toezicht",
+                subjects=[("kvk", "12345678")],
+            )
         session.commit()
     with pytest.raises(SystemExit) as ok:
         app(["audit", "verify"])
@@ -163,3 +226,36 @@ def test_cli_verify_names_the_first_bad_entry(tmp_path: Path, monkeypatch: pytes
     assert broken.value.code == 1
     out = capsys.readouterr().out
     assert "NIET intact" in out and "Eerste foute regel: 2" in out
+
+
+def test_concurrent_appenders_keep_one_unbroken_chain(engine: Engine) -> None:
+    """Requests committing at the same time queue on the chain head instead of forking the chain."""
+    import threading
+
+    errors: list[BaseException] = []
+
+    def worker(n: int) -> None:
+        try:
+            for i in range(8):
+                with Session(engine) as session:
+                    record_event(
+                        session,
+                        KEYS,
+                        actor=ActorInfo(n, f"user{n}", "ODA", "analist"),
+                        name=f"w{n}.{i}",
+                        processing_activity="toezicht",
+                        subjects=[("kvk", "12345678")],
+                    )
+                    session.commit()
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    with engine.connect() as conn:
+        verdict = verify(conn, KEYS)
+    assert verdict.intact and verdict.checked == 32

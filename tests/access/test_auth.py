@@ -19,7 +19,7 @@ from plein.core.models import utcnow
 from plein.errors import ValidationError
 from plein.settings import Settings
 from plein.web.app import create_app
-from tests.access.world import PASSWORD, World, build_world, csrf_of, login
+from tests.access.world import PASSWORD, World, csrf_of, login
 
 
 @pytest.fixture
@@ -59,11 +59,15 @@ def test_passwords_are_argon2id_and_rules_apply(engine: Engine, world: World) ->
         from plein.auth.accounts import create_user
 
         with pytest.raises(ValidationError, match="12 tekens"):
-            create_user(session, username="kort", password="te kort", organisation_id=world.orgs["ODA"],
-                        role="analist")
+            create_user(session, username="kort", password="te kort", organisation_id=world.orgs["ODA"], role="analist")
         with pytest.raises(ValidationError, match="gebruikersnaam"):
-            create_user(session, username="x'; DROP TABLE user_account;--", password=PASSWORD,
-                        organisation_id=world.orgs["ODA"], role="analist")
+            create_user(
+                session,
+                username="x'; DROP TABLE user_account;--",
+                password=PASSWORD,
+                organisation_id=world.orgs["ODA"],
+                role="analist",
+            )
 
 
 def test_lockout_after_repeated_failures(engine: Engine, world: World) -> None:
@@ -136,8 +140,11 @@ def test_session_cookie_flags(web: TestClient) -> None:
 
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert token
-    response = web.post("/inloggen", data={"gebruikersnaam": "a.analist", "wachtwoord": PASSWORD,
-                                           "csrf_token": token.group(1)}, follow_redirects=False)
+    response = web.post(
+        "/inloggen",
+        data={"gebruikersnaam": "a.analist", "wachtwoord": PASSWORD, "csrf_token": token.group(1)},
+        follow_redirects=False,
+    )
     header = next(h for h in response.headers.get_list("set-cookie") if h.startswith("plein_sessie="))
     lowered = header.lower()
     assert "httponly" in lowered and "secure" in lowered and "samesite=lax" in lowered
@@ -149,11 +156,18 @@ def test_wrong_password_and_forged_login_form_are_refused_and_audited(web: TestC
     page = web.get("/inloggen")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert token
-    wrong = web.post("/inloggen", data={"gebruikersnaam": "b.analist", "wachtwoord": "fout wachtwoord",
-                                        "csrf_token": token.group(1)})
+    wrong = web.post(
+        "/inloggen", data={"gebruikersnaam": "b.analist", "wachtwoord": "fout wachtwoord", "csrf_token": token.group(1)}
+    )
     assert wrong.status_code == 401 and "onjuist wachtwoord" in wrong.text
-    forged = web.post("/inloggen", data={"gebruikersnaam": "a.analist", "wachtwoord": PASSWORD,
-                                         "csrf_token": "vervalst-token-van-een-andere-site"})
+    forged = web.post(
+        "/inloggen",
+        data={
+            "gebruikersnaam": "a.analist",
+            "wachtwoord": PASSWORD,
+            "csrf_token": "vervalst-token-van-een-andere-site",
+        },
+    )
     assert forged.status_code == 403 and "verlopen" in forged.text
     assert "plein_sessie" not in web.cookies
     entries = _entries(engine, "inloggen")
@@ -163,16 +177,32 @@ def test_wrong_password_and_forged_login_form_are_refused_and_audited(web: TestC
 
 def test_forged_csrf_on_a_form_is_refused_and_audited(web: TestClient, engine: Engine) -> None:
     login(web, "a.beheer")
-    forged = web.post("/beheer/organisaties", data={"csrf_token": "x" * 43, "code": "EVIL", "naam": "Evil",
-                                                    "soort": "gemeente", "rechtsdomein": "bestuursrecht"})
+    forged = web.post(
+        "/beheer/organisaties",
+        data={
+            "csrf_token": "x" * 43,
+            "code": "EVIL",
+            "naam": "Evil",
+            "soort": "gemeente",
+            "rechtsdomein": "bestuursrecht",
+        },
+    )
     assert forged.status_code == 403 and "CSRF" in forged.text
     missing = web.post("/uitloggen", follow_redirects=False)
     assert missing.status_code == 403
     assert web.get("/beheer").status_code == 200  # still logged in: the forged logout did nothing
     assert len([e for e in _entries(engine, "csrf.controle", "a.beheer") if e[0] == "geweigerd"]) == 2
-    ok = web.post("/beheer/organisaties", data={"csrf_token": csrf_of(web), "code": "GOOD", "naam": "Goed",
-                                                "soort": "gemeente", "rechtsdomein": "bestuursrecht"},
-                  follow_redirects=False)
+    ok = web.post(
+        "/beheer/organisaties",
+        data={
+            "csrf_token": csrf_of(web),
+            "code": "GOOD",
+            "naam": "Goed",
+            "soort": "gemeente",
+            "rechtsdomein": "bestuursrecht",
+        },
+        follow_redirects=False,
+    )
     assert ok.status_code == 303
 
 

@@ -60,19 +60,33 @@ def test_collaboration_follows_the_legal_basis_matrix(world_session: tuple[Sessi
     session, world = world_session
     # OD→OD and Politie→OD have a basis; ILT (rijksinspectie) has none; own records are not shared here.
     assert visible(session, world, "a.analist", collab(world, "TAFEL")) == {
-        "ODB-intern", "ODB-vertrouwelijk", "POL-intern", "POL-vertrouwelijk",
+        "ODB-intern",
+        "ODB-vertrouwelijk",
+        "POL-intern",
+        "POL-vertrouwelijk",
     }
     # ILT receives nothing from the others (no basis towards a rijksinspectie), only sees its own shares.
     assert visible(session, world, "ilt.analist", collab(world, "TAFEL")) == {"ILT-intern", "ILT-vertrouwelijk"}
     assert visible(session, world, "pol.analist", collab(world, "TAFEL")) == {
-        "ODB-intern", "ODB-vertrouwelijk", "ODB-geheim", "POL-intern", "POL-vertrouwelijk", "POL-geheim",
+        "ODB-intern",
+        "ODB-vertrouwelijk",
+        "ODB-geheim",
+        "POL-intern",
+        "POL-vertrouwelijk",
+        "POL-geheim",
     }
 
 
 def test_a_basis_recorded_by_a_beheerder_takes_effect_at_once(fresh_world: tuple[Session, World]) -> None:
     session, world = fresh_world
-    record_legal_basis(session, from_party="ILT", to_party="OD-toezicht", basis="art. 5:20 Awb (test)",
-                       justification="test", recorded_by="a.beheer")
+    record_legal_basis(
+        session,
+        from_party="ILT",
+        to_party="OD-toezicht",
+        basis="art. 5:20 Awb (test)",
+        justification="test",
+        recorded_by="a.beheer",
+    )
     session.commit()
     assert {"ILT-intern", "ILT-vertrouwelijk"} <= visible(session, world, "a.analist", collab(world, "TAFEL"))
 

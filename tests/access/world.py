@@ -72,9 +72,15 @@ def build_world(session: Session, *, with_passwords: tuple[str, ...] = ()) -> Wo
     for code in ("ODA", "ODB", "ILT", "POL"):
         for n, level in enumerate(("intern", "vertrouwelijk", "geheim")):
             record = Inspection(
-                theme_code="afval", confidentiality=level, occurred_on=dt.date(2025, 3, n + 1),
-                source_organisation_id=world.orgs[code], source_system="test", source_key=f"{code}-{level}",
-                outcome="overtreding", severity="laag", reported_kvk=f"{10000000 + world.orgs[code] * 10 + n}",
+                theme_code="afval",
+                confidentiality=level,
+                occurred_on=dt.date(2025, 3, n + 1),
+                source_organisation_id=world.orgs[code],
+                source_system="test",
+                source_key=f"{code}-{level}",
+                outcome="overtreding",
+                severity="laag",
+                reported_kvk=f"{10000000 + world.orgs[code] * 10 + n}",
                 reported_name=f"Bedrijf {code} {n}",
             )
             session.add(record)
@@ -92,20 +98,56 @@ def build_world(session: Session, *, with_passwords: tuple[str, ...] = ()) -> Wo
         ("lock.me", "ODB", "inspecteur", "intern"),
     ):
         world.users[username] = create_user(
-            session, username=username, password=PASSWORD if username in with_passwords else None,
-            organisation_id=world.orgs[org], role=role, clearance=clearance,
+            session,
+            username=username,
+            password=PASSWORD if username in with_passwords else None,
+            organisation_id=world.orgs[org],
+            role=role,
+            clearance=clearance,
         )
     for code, kind, activity, start, end, participants, members, shared in (
-        ("TAFEL", "thematische_tafel", "thematische-tafel", TODAY - dt.timedelta(days=10),
-         TODAY + dt.timedelta(days=10), ("ODA", "ODB", "ILT", "POL"),
-         ("a.analist", "a.inspecteur", "b.analist", "ilt.analist", "pol.analist"), ("ODB", "ILT", "POL")),
-        ("OUD", "thematische_tafel", "thematische-tafel", dt.date(2023, 1, 1), dt.date(2023, 12, 31),
-         ("ODA", "ODB"), ("a.analist", "b.analist"), ("ODB",)),
-        ("KNELPUNT", "handhavingsknelpunt", "wgs-knelpunt", TODAY - dt.timedelta(days=10),
-         TODAY + dt.timedelta(days=355), ("ODA", "RIEC", "ILT"), ("a.analist", "ilt.analist"), ("ILT",)),
+        (
+            "TAFEL",
+            "thematische_tafel",
+            "thematische-tafel",
+            TODAY - dt.timedelta(days=10),
+            TODAY + dt.timedelta(days=10),
+            ("ODA", "ODB", "ILT", "POL"),
+            ("a.analist", "a.inspecteur", "b.analist", "ilt.analist", "pol.analist"),
+            ("ODB", "ILT", "POL"),
+        ),
+        (
+            "OUD",
+            "thematische_tafel",
+            "thematische-tafel",
+            dt.date(2023, 1, 1),
+            dt.date(2023, 12, 31),
+            ("ODA", "ODB"),
+            ("a.analist", "b.analist"),
+            ("ODB",),
+        ),
+        (
+            "KNELPUNT",
+            "handhavingsknelpunt",
+            "wgs-knelpunt",
+            TODAY - dt.timedelta(days=10),
+            TODAY + dt.timedelta(days=355),
+            ("ODA", "RIEC", "ILT"),
+            ("a.analist", "ilt.analist"),
+            ("ILT",),
+        ),
     ):
-        collab = Collaboration(code=code, name=code.title(), kind=kind, theme_code="afval", scope="test",
-                               legal_basis="test", processing_activity_code=activity, starts_on=start, ends_on=end)
+        collab = Collaboration(
+            code=code,
+            name=code.title(),
+            kind=kind,
+            theme_code="afval",
+            scope="test",
+            legal_basis="test",
+            processing_activity_code=activity,
+            starts_on=start,
+            ends_on=end,
+        )
         session.add(collab)
         session.flush()
         world.collabs[code] = collab.id

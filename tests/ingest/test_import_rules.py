@@ -18,12 +18,12 @@ from tests.ingest.helpers import HEADER, TEST_MAPPING, csv_rows, test_source
 
 def test_mapping_asking_for_a_wgs_category_is_rejected() -> None:
     text = TEST_MAPPING.replace("findings: {column: Bevindingen}", "findings: {column: Nationaliteit eigenaar}")
-    with pytest.raises(ValidationError, match="Wgs-categorie.*nationaliteit"):
+    with pytest.raises(ValidationError, match=r"Wgs-categorie.*nationaliteit"):
         parse_mapping(text)
 
 
 def test_mapping_errors_name_the_field() -> None:
-    with pytest.raises(ValidationError, match="fields.outcome"):
+    with pytest.raises(ValidationError, match=r"fields\.outcome"):
         parse_mapping(TEST_MAPPING.replace("outcome: {column: Uitkomst,", "outcome: {kolom: Uitkomst,"))
     with pytest.raises(ValidationError, match="onbekend doelveld 'bsn'"):
         parse_mapping(TEST_MAPPING.replace("findings: {column: Bevindingen}", "bsn: {column: Bevindingen}"))

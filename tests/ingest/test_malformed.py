@@ -70,7 +70,7 @@ def test_wrong_delimiter_names_the_delimiter(engine: Engine, tmp_path: Path) -> 
 def test_wrong_encoding_is_refused_with_the_fix(engine: Engine, tmp_path: Path) -> None:
     source = test_source(engine)
     content = "\n".join([HEADER, "Z-1;01-03-2024;Café Größe B.V.;12345678;1234 AB;1;GO;0;geen"])
-    with pytest.raises(ValidationError, match="niet in utf-8 gecodeerd.*cp1252"):
+    with pytest.raises(ValidationError, match=r"niet in utf-8 gecodeerd.*cp1252"):
         import_file(engine, source, _write(tmp_path, "ansi.csv", content.encode("cp1252")))
 
 

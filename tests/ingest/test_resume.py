@@ -17,13 +17,13 @@ from plein.ingest.models import IngestRun
 from plein.store.engine import session_factory
 from tests.ingest.helpers import HEADER, csv_rows, test_source
 
-ROWS = 40_000
+ROWS = 12_000
 CHILD = """
 import sys
 from pathlib import Path
 from plein.store.engine import create_engine_for
 from plein.ingest.importer import import_file
-import_file(create_engine_for(sys.argv[1]), "test-od", Path(sys.argv[2]), chunk_size=250)
+import_file(create_engine_for(sys.argv[1]), "test-od", Path(sys.argv[2]), chunk_size=100)
 """
 
 
@@ -39,7 +39,7 @@ def test_killed_import_resumes_without_duplicates_or_gaps(engine: Engine, tmp_pa
     while time.monotonic() < deadline and child.poll() is None:
         with sessions() as session:
             progressed = session.scalar(select(IngestRun.next_row)) or 0
-        if progressed >= 2_000:
+        if progressed >= 1_000:
             break
         time.sleep(0.05)
     assert child.poll() is None, "the import finished before it could be killed; make the file bigger"

@@ -97,7 +97,11 @@ def test_resolution_on_the_demo_world(engine: Engine, tmp_path: Path) -> None:
         confirmed = session.scalars(
             select(ResolveLink).where(ResolveLink.item_kind == "record", ResolveLink.item_id == moved_item)
         ).one()
-    assert (confirmed.establishment_id, confirmed.status, confirmed.method) == (other_target, "bevestigd", "beoordeling")
+    assert (confirmed.establishment_id, confirmed.status, confirmed.method) == (
+        other_target,
+        "bevestigd",
+        "beoordeling",
+    )
 
     # subject ids stay the same from run to run
     assert _subjects(engine) == subjects_before

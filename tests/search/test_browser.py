@@ -14,7 +14,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from plein.auth.demo import demo_password
-from plein.core.models import Address, Establishment
+from plein.core.models import Address, Establishment, Organisation
 from plein.settings import Settings
 from plein.web.app import create_app
 
@@ -46,16 +46,14 @@ def server(seeded_engine: Engine, tmp_path: Path) -> Iterator[str]:
 def test_search_dossier_and_map(server: str, seeded_engine: Engine) -> None:
     from playwright.sync_api import expect, sync_playwright
 
-    with Session(seeded_engine) as session:
-        name, lat, lon = session.execute(
-            select(Establishment.name, Address.latitude, Address.longitude)
+    with Session(seeded_engine) as session:  # a KvK-registered establishment: visible under `toezicht`
+        name, lat, lon, postcode, number = session.execute(
+            select(Establishment.name, Address.latitude, Address.longitude, Address.postcode, Address.house_number)
             .join(Address, Address.id == Establishment.address_id)
-            .where(Establishment.source_system == "handelsregister", Address.city == "Rotterdam")
-            .order_by(Establishment.id)
-        ).first() or session.execute(
-            select(Establishment.name, Address.latitude, Address.longitude)
-            .join(Address, Address.id == Establishment.address_id).order_by(Establishment.id)
-        ).first()
+            .join(Organisation, Organisation.id == Establishment.source_organisation_id)
+            .where(Organisation.code == "KVK", Address.city == "Rotterdam", Address.house_number_addition == "")
+            .order_by(Establishment.id).limit(1)
+        ).one()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
                                     args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"])
@@ -82,4 +80,10 @@ def test_search_dossier_and_map(server: str, seeded_engine: Engine) -> None:
         # clicking the map moves the centre and searches again
         page.locator("#kaart").click(position={"x": 100, "y": 100})
         expect(page.locator("#breedtegraad")).not_to_have_value(str(lat))
+        # an address as centre: the establishment there is at distance 0
+        page.fill("#adres", f"{postcode} {number}")
+        page.fill("#straal", "50")
+        page.locator("#adres").press("Enter")
+        expect(page.locator("#kaart-status")).to_contain_text("binnen 50 m", timeout=10_000)
+        expect(page.locator("#kaart-resultaten tbody tr").first).to_contain_text("0")
         browser.close()

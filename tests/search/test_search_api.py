@@ -8,11 +8,13 @@ import math
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
+from rapidfuzz.distance import OSA
 from sqlalchemy import Engine, func, select
 
-from plein.audit.models import AuditEntry
+from plein.audit.models import AuditEntry, AuditSubject
 from plein.core.models import Address, Establishment, LegalEntity, LegalEntityLink, Record
 from plein.demo.geo import distance_m
+from plein.search.normalise import tokens
 from tests.search.helpers import bearer, collaboration_id, rows, visible
 
 ANALIST = "od-nzkg.analist"
@@ -52,22 +54,39 @@ def test_name_search_is_tolerant_and_gated(seeded_client: TestClient, seeded_eng
         per_est = dict(rows(seeded_engine, select(Record.establishment_id, func.count()).where(
             Record.id.in_(records or {-1})).group_by(Record.establishment_id)))
         assert all(counts[e] == per_est.get(e, 0) for e in found)
+        common = seeded_client.get("/v1/subjecten/_zoek", params={"q": "transport", "doel": doel,
+                                                                 "paginaGrootte": 100}, headers=headers).json()
+        named = {est for est, name, trade, legal in rows(seeded_engine, select(
+            Establishment.id, Establishment.name, Establishment.trade_names, LegalEntity.name).outerjoin(
+            LegalEntity, LegalEntity.id == Establishment.legal_entity_id))
+            if any(OSA.distance(word, "transport") <= 2 for text in (name, legal or "", *(trade or []))
+                   for word in tokens(text))}
+        assert {s["vestiging"] for s in common["subjecten"]} <= allowed
+        if len(named & allowed) <= 100:
+            assert common["totaal"] == len(named & allowed)
 
 
-def test_structured_lookups_match_the_gate(seeded_client: TestClient, seeded_engine: Engine, places: list) -> None:
-    headers = bearer(seeded_engine, INSPECTEUR)
-    allowed, _ = visible(seeded_engine, INSPECTEUR, "toezicht")
+@pytest.mark.parametrize("username", [INSPECTEUR, ANALIST])
+def test_structured_lookups_match_the_gate(seeded_client: TestClient, seeded_engine: Engine, places: list,
+                                           username: str) -> None:
+    headers = bearer(seeded_engine, username)
+    doel = "toezicht" if username == INSPECTEUR else _doelen(seeded_engine)[1]
+    allowed, _ = visible(seeded_engine, username, doel)
     sample = next(p for p in places if p[6] and p[0] in allowed)
     cases = {
         "kvk": (sample[6], {p[0] for p in places if p[6] == sample[6]}),
         "postcode": (sample[2], {p[0] for p in places if p[2] == sample[2]}),
+        "plaats": (sample[3], {p[0] for p in places if p[3] == sample[3]}),
     }
+    # the city holds establishments this user may not see: a search that skipped the gate would show them
+    assert cases["plaats"][1] - allowed
     for field, (value, expected) in cases.items():
-        body = seeded_client.get("/v1/subjecten/_zoek", params={field: value, "paginaGrootte": 100},
+        body = seeded_client.get("/v1/subjecten/_zoek", params={field: value, "paginaGrootte": 100, "doel": doel},
                                  headers=headers).json()
-        assert {s["vestiging"] for s in body["subjecten"]} == expected & allowed
         assert body["totaal"] == len(expected & allowed)
-    free = seeded_client.get("/v1/subjecten/_zoek", params={"q": sample[6]}, headers=headers).json()
+        if len(expected & allowed) <= 100:
+            assert {s["vestiging"] for s in body["subjecten"]} == expected & allowed
+    free = seeded_client.get("/v1/subjecten/_zoek", params={"q": sample[6], "doel": doel}, headers=headers).json()
     assert {s["vestiging"] for s in free["subjecten"]} == cases["kvk"][1] & allowed
 
 
@@ -220,10 +239,13 @@ def test_refusals_and_audit(seeded_client: TestClient, seeded_engine: Engine, pl
                              headers=headers).status_code == 404
     before = rows(seeded_engine, select(func.count()).select_from(AuditEntry).where(
         AuditEntry.name == "zoeken.subjecten"))[0][0]
-    seeded_client.get("/v1/subjecten/_zoek", params={"q": "recycling", "doel": doel}, headers=headers)
+    found = seeded_client.get("/v1/subjecten/_zoek", params={"q": "recycling", "doel": doel}, headers=headers).json()
     after = rows(seeded_engine, select(func.count()).select_from(AuditEntry).where(
         AuditEntry.name == "zoeken.subjecten"))[0][0]
     assert after == before + 1
+    newest = rows(seeded_engine, select(func.max(AuditEntry.seq)).where(AuditEntry.name == "zoeken.subjecten"))[0][0]
+    logged = rows(seeded_engine, select(AuditSubject.kind).where(AuditSubject.entry_seq == newest))
+    assert sum(1 for (kind,) in logged if kind == "vestiging") == len(found["subjecten"]) > 0
 
 
 def test_dossier_follows_kvk_succession(seeded_client: TestClient, seeded_engine: Engine) -> None:

@@ -49,14 +49,15 @@ def crawl_args(themes: list[str], urls: list[str], *extra: str) -> list[str]:
 
 
 def run_crawl(database_url: str, var_dir: Path, args: list[str], timeout: float = 240) -> dict[str, Any]:
-    done = subprocess.run(args, env=crawl_env(database_url, var_dir), capture_output=True, text=True,
-                          timeout=timeout, check=False)
+    done = subprocess.run(
+        args, env=crawl_env(database_url, var_dir), capture_output=True, text=True, timeout=timeout, check=False
+    )
     assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout[done.stdout.index("{"):])
+    return json.loads(done.stdout[done.stdout.index("{") :])
 
 
 @pytest.fixture(scope="module")
 def webshops() -> Iterator[Webshops]:
-    shops = start_webshops(seed=3, scale=2, crawl_delay=0.5)
+    shops = start_webshops(seed=3, scale=2, crawl_delay=0.3)
     yield shops
     shops.stop()

@@ -79,13 +79,23 @@ def test_plain_html_shop_heuristics() -> None:
 
 def test_listing_page_with_structured_items_gives_one_offer_each() -> None:
     items = [
-        {"@type": "ListItem", "position": i, "item": {"@type": "Product", "name": f"Helm {i}", "url": f"/helm-{i}",
-                                                      "offers": {"@type": "Offer", "price": 20 + i}}}
+        {
+            "@type": "ListItem",
+            "position": i,
+            "item": {
+                "@type": "Product",
+                "name": f"Helm {i}",
+                "url": f"/helm-{i}",
+                "offers": {"@type": "Offer", "price": 20 + i},
+            },
+        }
         for i in range(3)
     ]
-    html = ('<html><head><script type="application/ld+json">'
-            + json.dumps({"@context": "https://schema.org", "@type": "ItemList", "itemListElement": items})
-            + "</script></head><body><h1>Helmen</h1></body></html>")
+    html = (
+        '<html><head><script type="application/ld+json">'
+        + json.dumps({"@context": "https://schema.org", "@type": "ItemList", "itemListElement": items})
+        + "</script></head><body><h1>Helmen</h1></body></html>"
+    )
     result = extract_page(html, "https://shop.example/helmen")
     assert [o.title for o in result.offers] == ["Helm 0", "Helm 1", "Helm 2"]
     assert result.offers[1].url == "https://shop.example/helm-1"
@@ -93,8 +103,9 @@ def test_listing_page_with_structured_items_gives_one_offer_each() -> None:
 
 
 def test_listing_without_markup_is_not_taken_for_one_product() -> None:
-    cards = "".join(f'<li class="card"><a href="/p/{i}">Fles R32 nummer {i}</a> <span>€ {i}9,95</span></li>'
-                    for i in range(1, 5))
+    cards = "".join(
+        f'<li class="card"><a href="/p/{i}">Fles R32 nummer {i}</a> <span>€ {i}9,95</span></li>' for i in range(1, 5)
+    )
     html = f"<html><body><h1>Zoekresultaten</h1><ul>{cards}</ul></body></html>"
     assert extract_page(html, "https://shop.example/zoeken?q=r32").offers == []
 
@@ -139,8 +150,9 @@ def test_identifier_helpers() -> None:
 
 
 def test_cli_extract_prints_offers_as_json(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["webwatch", "extract", str(PAGES / "bol_like.html"), "--url",
-                                      "https://www.bol.com/nl/p/x/1/"])
+    result = CliRunner().invoke(
+        app, ["webwatch", "extract", str(PAGES / "bol_like.html"), "--url", "https://www.bol.com/nl/p/x/1/"]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     offer = data["offers"][0]
@@ -152,3 +164,22 @@ def test_cli_extract_missing_file_is_one_clear_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["webwatch", "extract", str(tmp_path / "nope.html")])
     assert result.exit_code != 0
     assert "bestaat niet" in str(result.exception) or "bestaat niet" in result.output
+
+
+@pytest.mark.parametrize(
+    ("price_html", "expected"),
+    [
+        ('<span class="promo-price">189<sup>99</sup></span>', Decimal("189.99")),
+        ('<span class="price">€ 1.189,<sup>-</sup></span>', Decimal("1189.00")),
+        ('<span class="price"><span>€</span><span>24</span>,<span>95</span></span>', Decimal("24.95")),
+        ('<p class="price"><del>€ 49,95</del> <ins>€ 39,95</ins></p>', Decimal("39.95")),
+        ('<span data-price="12.50">twaalf euro vijftig</span>', Decimal("12.50")),
+    ],
+)
+def test_price_markup_variants(price_html: str, expected: Decimal) -> None:
+    html = f"<html><body><h1>Airco gas R32</h1>{price_html}<button>In winkelwagen</button></body></html>"
+    assert extract_page(html, "https://shop.example/p").offers[0].price == expected
+
+
+def test_plain_page_description_is_the_text_under_the_heading() -> None:
+    assert "Integraalhelm voor scooter" in str(only("plain_shop.html")["description"])

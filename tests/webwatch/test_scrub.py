@@ -37,8 +37,8 @@ def test_personal_data_is_found_and_removed(scrubber: Scrubber, text: str, secre
     result = scrubber.scrub(text)
     assert secret not in result.text
     assert kind in {f.entity_type for f in result.findings}
-    found = [f for f in result.findings if f.entity_type == kind][0]
-    assert text[found.start:found.end] == secret
+    found = next(f for f in result.findings if f.entity_type == kind)
+    assert text[found.start : found.end] == secret
 
 
 @pytest.mark.parametrize(
@@ -59,7 +59,7 @@ def test_business_identifiers_and_product_text_stay(scrubber: Scrubber, text: st
 def test_offsets_point_into_the_original(scrubber: Scrubber) -> None:
     text = "Te koop. Bel 0612345678 of mail piet@ziggo.nl. Groeten, Piet Jansen"
     result = scrubber.scrub(text)
-    assert [text[f.start:f.end] for f in result.findings] == ["0612345678", "piet@ziggo.nl", "Piet Jansen"]
+    assert [text[f.start : f.end] for f in result.findings] == ["0612345678", "piet@ziggo.nl", "Piet Jansen"]
     assert result.text == "Te koop. Bel [TELEFOON] of mail [E-MAIL]. Groeten, [NAAM]"
 
 
@@ -77,4 +77,6 @@ def test_cli_scrub_reads_stdin_and_prints_findings() -> None:
     data = json.loads(result.stdout)
     assert data["text"].startswith("Bel [TELEFOON], groeten [NAAM]")
     assert [(f["type"], f["start"], f["end"]) for f in data["findings"]] == [
-        ("PHONE_NUMBER", 4, 15), ("PERSON", 25, 37)]
+        ("PHONE_NUMBER", 4, 15),
+        ("PERSON", 25, 37),
+    ]

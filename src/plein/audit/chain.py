@@ -27,6 +27,7 @@ GENESIS = "0" * 64
 class AuditLogBroken(PleinError):
     """The log cannot be appended to; plein refuses to process data without logging it."""
 
+
 HEAD_ID = 1
 
 
@@ -147,11 +148,12 @@ def append(connection: Connection, keys: AuditKeys, entries: list[NewEntry]) -> 
     """
     if not entries:
         return []
-    connection.execute(
-        update(AuditChainHead).where(AuditChainHead.id == HEAD_ID).values(last_seq=AuditChainHead.last_seq)
-    )
+    # One statement takes the lock (row lock on PostgreSQL, write lock on SQLite) and reads the head.
     head = connection.execute(
-        select(AuditChainHead.last_seq, AuditChainHead.last_hash).where(AuditChainHead.id == HEAD_ID)
+        update(AuditChainHead)
+        .where(AuditChainHead.id == HEAD_ID)
+        .values(last_seq=AuditChainHead.last_seq)
+        .returning(AuditChainHead.last_seq, AuditChainHead.last_hash)
     ).one_or_none()
     if head is None:
         raise AuditLogBroken(
@@ -176,16 +178,11 @@ def append(connection: Connection, keys: AuditKeys, entries: list[NewEntry]) -> 
         if entry.subjects:
             connection.execute(
                 insert(AuditSubject),
-                [
-                    {"entry_seq": seq, "kind": kind, "pseudonym": pseudonym}
-                    for kind, pseudonym in entry.subjects
-                ],
+                [{"entry_seq": seq, "kind": kind, "pseudonym": pseudonym} for kind, pseudonym in entry.subjects],
             )
         prev = digest
         written.append(seq)
-    connection.execute(
-        update(AuditChainHead).where(AuditChainHead.id == HEAD_ID).values(last_seq=seq, last_hash=prev)
-    )
+    connection.execute(update(AuditChainHead).where(AuditChainHead.id == HEAD_ID).values(last_seq=seq, last_hash=prev))
     return written
 
 
@@ -207,10 +204,7 @@ def _batches(connection: Connection, size: int = 2000) -> Iterator[list[AuditEnt
     while True:
         rows = list(
             connection.execute(
-                select(AuditEntry.__table__)
-                .where(AuditEntry.seq > after)
-                .order_by(AuditEntry.seq)
-                .limit(size)
+                select(AuditEntry.__table__).where(AuditEntry.seq > after).order_by(AuditEntry.seq).limit(size)
             ).mappings()
         )
         if not rows:

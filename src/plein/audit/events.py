@@ -33,7 +33,7 @@ def record_event(
     details: Mapping[str, Any] | None = None,
     started_at: dt.datetime | None = None,
     durable: bool = False,
-) -> None:
+) -> NewEntry:
     """Queue (or with ``durable`` write at once) one entry; subjects are pseudonymised here."""
     ended = utcnow()
     span = (trace or TraceContext.new()).child()
@@ -59,3 +59,23 @@ def record_event(
         audit_log.write_now(session, keys, entry)
     else:
         audit_log.buffer(session, keys, entry)
+    return entry
+
+
+def merge_into(
+    entry: NewEntry,
+    keys: AuditKeys,
+    *,
+    name: str,
+    object_type: str,
+    object_id: str,
+    subjects: Iterable[tuple[str, object]],
+    details: Mapping[str, Any] | None,
+) -> None:
+    """Fold one more action of the same request into a still-pending entry (one entry per request)."""
+    actions = entry.details.setdefault(
+        "handelingen", [{"naam": entry.name, "object": f"{entry.object_type} {entry.object_id}".strip()}]
+    )
+    actions.append({"naam": name[:80], "object": f"{object_type} {object_id}".strip(), **dict(details or {})})
+    entry.subjects = sorted(set(entry.subjects) | {(kind, keys.pseudonym(kind, value)) for kind, value in subjects})
+    entry.ended_at = utcnow()

@@ -26,6 +26,11 @@ def buffer(session: Session, keys: AuditKeys, entry: NewEntry) -> None:
     pending.append((keys, entry))
 
 
+def is_pending(session: Session, entry: NewEntry) -> bool:
+    """True while ``entry`` waits in the session's buffer (so it may still be extended)."""
+    return any(pending is entry for _keys, pending in session.info.get(_BUFFER, []))
+
+
 def pending_count(session: Session) -> int:
     """Entries waiting for the session's commit."""
     return len(session.info.get(_BUFFER, []))

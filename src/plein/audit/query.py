@@ -75,11 +75,23 @@ def _views(session: Session, query: Select[Any]) -> list[EntryView]:
     rows = session.execute(query).all()
     return [
         EntryView(
-            seq=e.seq, started_at=e.started_at, name=e.name, status=e.status, rule=e.rule,
-            processing_activity=e.processing_activity, collaboration_id=e.collaboration_id,
-            legal_basis=e.legal_basis, username=a.username, organisation_code=a.organisation_code, role=a.role,
-            object_type=e.object_type, object_id=e.object_id, trace_id=e.trace_id, span_id=e.span_id,
-            parent_span_id=e.parent_span_id, details=e.details,
+            seq=e.seq,
+            started_at=e.started_at,
+            name=e.name,
+            status=e.status,
+            rule=e.rule,
+            processing_activity=e.processing_activity,
+            collaboration_id=e.collaboration_id,
+            legal_basis=e.legal_basis,
+            username=a.username,
+            organisation_code=a.organisation_code,
+            role=a.role,
+            object_type=e.object_type,
+            object_id=e.object_id,
+            trace_id=e.trace_id,
+            span_id=e.span_id,
+            parent_span_id=e.parent_span_id,
+            details=e.details,
         )
         for e, a in rows
     ]

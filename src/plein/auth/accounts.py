@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from plein.auth.models import UserAccount
@@ -91,12 +91,19 @@ def actor_for(user: UserAccount) -> Actor:
         role=Role(user.role),
         clearance=Confidentiality(user.clearance),
         username=user.username,
+        organisation_code=_loaded_organisation_code(user),
     )
 
 
-def authenticate(
-    session: Session, username: str, password: str, *, now: dt.datetime | None = None
-) -> UserAccount:
+def _loaded_organisation_code(user: UserAccount) -> str:
+    """The organisation code if at hand without a query on a detached row ('' lets the gate look it up)."""
+    state = inspect(user)
+    if "organisation" in state.unloaded and state.session is None:
+        return ""
+    return user.organisation.code
+
+
+def authenticate(session: Session, username: str, password: str, *, now: dt.datetime | None = None) -> UserAccount:
     """The account for a correct username and password; ``LoginFailed`` otherwise (state is updated).
 
     The caller commits: failed-attempt counters and lockouts must be stored even when login fails.

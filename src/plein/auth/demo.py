@@ -12,7 +12,7 @@ import hashlib
 import hmac
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from plein.auth.accounts import create_user
@@ -37,6 +37,7 @@ DEMO_ACCOUNTS: tuple[tuple[str, Role, Confidentiality], ...] = (
     ("DCMR", Role.INSPECTEUR, C.ZAAKVERTROUWELIJK),
     ("DCMR", Role.CASUSREGISSEUR, C.VERTROUWELIJK),
     ("DCMR", Role.BELEIDSMEDEWERKER, C.INTERN),
+    ("DCMR", Role.BEHEERDER, C.INTERN),
     ("OD-NZKG-BOA", Role.INSPECTEUR, C.GEHEIM),
     ("ILT", Role.ANALIST, C.VERTROUWELIJK),
     ("ILT", Role.INSPECTEUR, C.ZAAKVERTROUWELIJK),
@@ -77,8 +78,13 @@ def create_demo_accounts(session: Session, seed: int = 1, today: dt.date | None 
         password = demo_password(username, seed)
         existing = session.scalars(select(UserAccount).where(UserAccount.username == username)).first()
         user = existing or create_user(
-            session, username=username, password=password, organisation_id=org.id, role=role,
-            clearance=clearance, display_name=f"Demo {role.label} {org.code}",
+            session,
+            username=username,
+            password=password,
+            organisation_id=org.id,
+            role=role,
+            clearance=clearance,
+            display_name=f"Demo {role.label} {org.code}",
         )
         users[username] = user
         created.append((username, password, role.value, code))
@@ -107,8 +113,15 @@ def _collaboration(
     if session.scalar(select(Collaboration.id).where(Collaboration.code == code)) is not None:
         return
     collab = Collaboration(
-        code=code, name=name, kind=kind, theme_code=theme, scope=scope, legal_basis=legal_basis,
-        processing_activity_code=KNELPUNT if kind == "handhavingsknelpunt" else TAFEL, starts_on=starts, ends_on=ends,
+        code=code,
+        name=name,
+        kind=kind,
+        theme_code=theme,
+        scope=scope,
+        legal_basis=legal_basis,
+        processing_activity_code=KNELPUNT if kind == "handhavingsknelpunt" else TAFEL,
+        starts_on=starts,
+        ends_on=ends,
     )
     session.add(collab)
     session.flush()
@@ -117,8 +130,11 @@ def _collaboration(
             session.add(CollaborationParticipant(collaboration_id=collab.id, organisation_id=orgs[org_code].id))
     for username in members:
         if username in users:
-            session.add(CollaborationMember(collaboration_id=collab.id, user_id=users[username].id,
-                                            is_manager=".casusregisseur" in username))
+            session.add(
+                CollaborationMember(
+                    collaboration_id=collab.id, user_id=users[username].id, is_manager=".casusregisseur" in username
+                )
+            )
     for org_code in participants:
         if org_code not in orgs:
             continue
@@ -137,35 +153,74 @@ def _demo_collaborations(
 ) -> None:
     year_start = dt.date(today.year, 1, 1)
     _collaboration(
-        session, orgs, users,
-        code="TAFEL-AFVAL-NZKG", name="Thematische tafel Afval Noordzeekanaalgebied", kind="thematische_tafel",
+        session,
+        orgs,
+        users,
+        code="TAFEL-AFVAL-NZKG",
+        name="Thematische tafel Afval Noordzeekanaalgebied",
+        kind="thematische_tafel",
         theme="afval",
         scope="Binnen: illegale afvalstromen en -verwerking in het Noordzeekanaalgebied en de Rijnmond. "
-              "Buiten: vergunningverlening en handhaving zonder afvalcomponent.",
+        "Buiten: vergunningverlening en handhaving zonder afvalcomponent.",
         legal_basis="Convenant gegevensuitwisseling en samenwerking 2020 (per partnerpaar de matrix)",
-        starts=year_start, ends=year_start.replace(year=today.year + 1) - dt.timedelta(days=1),
+        starts=year_start,
+        ends=year_start.replace(year=today.year + 1) - dt.timedelta(days=1),
         participants=("OD-NZKG", "OD-NZKG-BOA", "DCMR", "ILT", "POLITIE", "OM-FP"),
-        members=("od-nzkg.analist", "od-nzkg.casusregisseur", "od-nzkg.inspecteur", "od-nzkg-boa.inspecteur",
-                 "dcmr.analist", "ilt.analist", "politie.analist", "om-fp.analist"),
+        members=(
+            "od-nzkg.analist",
+            "od-nzkg.casusregisseur",
+            "od-nzkg.inspecteur",
+            "od-nzkg-boa.inspecteur",
+            "dcmr.analist",
+            "ilt.analist",
+            "politie.analist",
+            "om-fp.analist",
+        ),
     )
     _collaboration(
-        session, orgs, users,
-        code="KNELPUNT-AFVAL-AA", name="Handhavingsknelpunt afvalcriminaliteit Amsterdam-Amstelland",
-        kind="handhavingsknelpunt", theme="afval",
+        session,
+        orgs,
+        users,
+        code="KNELPUNT-AFVAL-AA",
+        name="Handhavingsknelpunt afvalcriminaliteit Amsterdam-Amstelland",
+        kind="handhavingsknelpunt",
+        theme="afval",
         scope="Binnen: ondermijnende afvalbedrijven en hun facilitators in Amsterdam-Amstelland. "
-              "Buiten: nationaliteit en andere gegevens die de Wgs uitsluit.",
+        "Buiten: nationaliteit en andere gegevens die de Wgs uitsluit.",
         legal_basis="Wgs; aanwijzing door het RIEC Amsterdam-Amstelland, één jaar",
-        starts=today - dt.timedelta(days=90), ends=today + dt.timedelta(days=275),
+        starts=today - dt.timedelta(days=90),
+        ends=today + dt.timedelta(days=275),
         participants=("RIEC-AA", "OD-NZKG", "POLITIE", "GEM-AMS"),
         members=("riec-aa.casusregisseur", "od-nzkg.analist", "politie.analist"),
     )
     _collaboration(
-        session, orgs, users,
-        code="TAFEL-FGAS-2023", name="Thematische tafel F-gassen 2023 (afgelopen)", kind="thematische_tafel",
+        session,
+        orgs,
+        users,
+        code="TAFEL-FGAS-2023",
+        name="Thematische tafel F-gassen 2023 (afgelopen)",
+        kind="thematische_tafel",
         theme="f-gassen",
         scope="Binnen: handel in en gebruik van F-gassen zonder certificaat. Afgelopen op 31-12-2023.",
         legal_basis="Convenant gegevensuitwisseling en samenwerking 2020",
-        starts=dt.date(2023, 1, 1), ends=dt.date(2023, 12, 31),
+        starts=dt.date(2023, 1, 1),
+        ends=dt.date(2023, 12, 31),
         participants=("OD-NZKG", "DCMR", "ILT"),
         members=("od-nzkg.analist", "dcmr.analist", "ilt.analist"),
     )
+
+
+def existing_demo_accounts(engine: Engine) -> list[DemoAccount]:
+    """The demo accounts of an already seeded demo database (passwords re-derived from its seed)."""
+    from plein.core.models import DemoSeedRun
+
+    with Session(engine) as session:
+        run = session.scalars(select(DemoSeedRun).order_by(DemoSeedRun.id.desc()).limit(1)).first()
+        if run is None:
+            return []
+        wanted = {demo_username(code, role): (code, role) for code, role, _c in DEMO_ACCOUNTS}
+        found = session.scalars(select(UserAccount.username).where(UserAccount.username.in_(wanted))).all()
+        return [
+            (name, demo_password(name, run.seed), wanted[name][1].value, wanted[name][0])
+            for name in sorted(found, key=list(wanted).index)
+        ]

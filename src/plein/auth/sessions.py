@@ -27,9 +27,7 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def start_session(
-    session: Session, user: UserAccount, *, now: dt.datetime | None = None
-) -> tuple[str, WebSession]:
+def start_session(session: Session, user: UserAccount, *, now: dt.datetime | None = None) -> tuple[str, WebSession]:
     """A new session for ``user``: returns the cookie value (shown once) and the row."""
     now = now or utcnow()
     value = secrets.token_urlsafe(32)

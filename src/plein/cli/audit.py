@@ -45,8 +45,15 @@ def subject_command(
     keys = audit_keys()
     with Session(engine) as session:
         entries = for_subject(session, keys, kind, value)
-        record_event(session, keys, actor=CLI_ACTOR, name="audit.betrokkene", processing_activity=PRIVACY,
-                     subjects=[(kind, value)], details={"aantal": len(entries)})
+        record_event(
+            session,
+            keys,
+            actor=CLI_ACTOR,
+            name="audit.betrokkene",
+            processing_activity=PRIVACY,
+            subjects=[(kind, value)],
+            details={"aantal": len(entries)},
+        )
         session.commit()
     if not entries:
         console.print(f"Geen verwerkingen gevonden voor {kind} {value}.")
@@ -56,8 +63,14 @@ def subject_command(
         table.add_column(column)
     for e in entries:
         table.add_row(
-            str(e.seq), e.started_at.strftime("%Y-%m-%d %H:%M:%S"), e.name,
-            e.status + (f" ({e.rule})" if e.rule else ""), e.username, e.organisation_code, e.role,
-            e.processing_activity + (f" #{e.collaboration_id}" if e.collaboration_id else ""), e.legal_basis,
+            str(e.seq),
+            e.started_at.strftime("%Y-%m-%d %H:%M:%S"),
+            e.name,
+            e.status + (f" ({e.rule})" if e.rule else ""),
+            e.username,
+            e.organisation_code,
+            e.role,
+            e.processing_activity + (f" #{e.collaboration_id}" if e.collaboration_id else ""),
+            e.legal_basis,
         )
     console.print(table)

@@ -34,6 +34,9 @@ def seed_command(
         if any(counts.values()):
             summary = ", ".join(f"{n:,} {label}".replace(",", ".") for label, n in counts.items())
             console.print(f"Demowereld overgeslagen: de database bevat al gegevens ({summary}).")
+            from plein.auth.demo import existing_demo_accounts
+
+            print_demo_accounts(existing_demo_accounts(engine))
             return
     out_dir = out_dir or get_settings().var_dir / "demo"
     console.print(
@@ -72,15 +75,7 @@ def print_demo_accounts(accounts: list[tuple[str, str, str, str]]) -> None:
     """The demo accounts (issue #3): only demo databases have them, never a real deployment."""
     if not accounts:
         return
-    table = Table(title="Demo-accounts (alleen voor deze demowereld)", show_header=True)
-    for column in ("Gebruikersnaam", "Wachtwoord", "Rol", "Organisatie"):
-        table.add_column(column)
+    # Plain lines, not a table: a narrow terminal must never cut a password short.
+    console.print("[bold]Demo-accounts[/] (alleen voor deze demowereld; gebruikersnaam, wachtwoord, rol, organisatie):")
     for username, password, role, org in accounts:
-        table.add_row(username, password, role, org)
-    console.print(table)
-
-
-# Internettoezicht (webwatch) registers its demo webshops here.
-from plein.cli.webwatch import webshops_command  # noqa: E402
-
-demo_app.command("webshops")(webshops_command)
+        console.print(f"  {username:<28} {password:<22} {role:<18} {org}", highlight=False, soft_wrap=True)

@@ -89,7 +89,9 @@ def list_command() -> None:
         for column in ("Code", "Organisatie", "Systeem", "Mapping", "Naam"):
             table.add_column(column)
         for source in list_sources(session):
-            table.add_row(source.code, source.organisation.code, source.source_system, source.mapping_name or "eigen", source.name)
+            table.add_row(
+                source.code, source.organisation.code, source.source_system, source.mapping_name or "eigen", source.name
+            )
     console.print(table)
 
 
@@ -177,7 +179,8 @@ def quality_command(
         )
     console.print(table)
     console.print(
-        f"Dubbele sleutels: {_number(report.dubbele_sleutels)} · ongeldige datums: {_number(report.ongeldige_datums)} · "
+        f"Dubbele sleutels: {_number(report.dubbele_sleutels)} · "
+        f"ongeldige datums: {_number(report.ongeldige_datums)} · "
         f"mediane vertraging: {report.tijdigheid_mediaan_dagen or 0:.0f} dagen · "
         f"gekoppeld aan een subject: {report.koppelgraad:.1%} ({_number(report.te_beoordelen)} te beoordelen)"
     )

@@ -50,8 +50,15 @@ def add_command(
         org = session.scalars(select(Organisation).where(Organisation.code == organisation)).first()
         if org is None:
             raise ValidationError(f"Organisatie {organisation} bestaat niet.")
-        create_user(session, username=username, password=_password(True), organisation_id=org.id, role=role,
-                    clearance=clearance, display_name=name)
+        create_user(
+            session,
+            username=username,
+            password=_password(True),
+            organisation_id=org.id,
+            role=role,
+            clearance=clearance,
+            display_name=name,
+        )
     console.print(f"Account {username} aangemaakt ({role.value}, {organisation}).")
 
 
@@ -64,9 +71,14 @@ def list_command() -> None:
         for column in ("Gebruikersnaam", "Organisatie", "Rol", "Rubricering", "Actief", "Geblokkeerd tot"):
             table.add_column(column)
         for user in session.scalars(select(UserAccount).order_by(UserAccount.username)):
-            table.add_row(user.username, user.organisation.code, user.role, user.clearance,
-                          "ja" if user.active else "nee",
-                          user.locked_until.strftime("%Y-%m-%d %H:%M") if user.locked_until else "")
+            table.add_row(
+                user.username,
+                user.organisation.code,
+                user.role,
+                user.clearance,
+                "ja" if user.active else "nee",
+                user.locked_until.strftime("%Y-%m-%d %H:%M") if user.locked_until else "",
+            )
         console.print(table)
 
 
@@ -90,3 +102,20 @@ def token_command(
     with Session(engine) as session, session.begin():
         secret, _row = issue_token(session, _user(session, username), name, days=days)
     console.print(secret, highlight=False)
+
+
+@users_app.command("sso")
+def sso_command(
+    username: str = typer.Argument(...),
+    subject: str = typer.Argument(..., help="De 'sub' van de gebruiker bij de identiteitsaanbieder."),
+) -> None:
+    """Koppel een account aan een identiteit bij de SSO-aanbieder (PLEIN_OIDC_ISSUER)."""
+    from plein.auth.oidc import OidcSettings, subject_key
+
+    oidc = OidcSettings()
+    if not oidc.configured:
+        raise ValidationError("Single sign-on is niet ingericht: zet PLEIN_OIDC_ISSUER, _CLIENT_ID en _CLIENT_SECRET.")
+    engine = ready_engine()
+    with Session(engine) as session, session.begin():
+        _user(session, username).oidc_subject = subject_key(oidc.issuer, subject.strip())
+    console.print(f"Account {username} gekoppeld aan {subject} bij {oidc.issuer}.")

@@ -12,8 +12,7 @@ from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session
 
 from plein.core.models import DemoSeedRun, Establishment, LegalEntity, Organisation, Record, utcnow
-from plein.demo.world import Progress, WorldBuilder, size_spec
-from plein.demo.world import COLUMNS
+from plein.demo.world import COLUMNS, Progress, WorldBuilder, size_spec
 from plein.demo.writer import BulkWriter, deferred_indexes
 from plein.errors import PleinError
 from plein.store.registry import Base
@@ -63,6 +62,7 @@ def seed_demo_world(
     *,
     replace: bool = False,
     progress: Progress | None = None,
+    extras: bool = True,
 ) -> SeedResult:
     """Generate the demo world of ``size`` for ``seed`` into an empty database."""
     size_spec(size)  # a clear error for an unknown size before anything is touched
@@ -104,6 +104,8 @@ def seed_demo_world(
                 ground_truth_path=str((out_dir / "ground-truth.json").resolve()),
             )
         )
+    if not extras:  # the world alone, e.g. to measure seeding itself
+        return SeedResult(size, seed, truth["counts"], writer.rows_written, seconds, out_dir)
     from plein.demo.exports import write_partner_exports  # partner files for `plein ingest`
 
     write_partner_exports(engine, out_dir)

@@ -44,12 +44,12 @@ def dossier_pdf(dossier: Dossier) -> bytes:
     for item in dossier.items:
         data.append([
             item.date.strftime("%d-%m-%Y"), item.kind, Paragraph(escape(f"{item.title}. {item.detail}"[:400]), small),
-            item.theme, Paragraph(escape(f"{item.source_organisation} / {item.source_system} "
+            Paragraph(escape(item.theme), small), Paragraph(escape(f"{item.source_organisation} / {item.source_system} "
                                          f"{item.import_batch}"), small), item.via,
         ])
     if len(data) == 1:
         data.append(["", "", "Geen registraties die u mag zien.", "", "", ""])
-    table = Table(data, colWidths=[22 * mm, 22 * mm, 110 * mm, 25 * mm, 55 * mm, 35 * mm], repeatRows=1)
+    table = Table(data, colWidths=[22 * mm, 22 * mm, 100 * mm, 35 * mm, 55 * mm, 35 * mm], repeatRows=1)
     table.setStyle(TableStyle([
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#01689b")),
         ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),

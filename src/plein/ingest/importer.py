@@ -9,6 +9,7 @@ record. Every row read ends up stored or quarantined: rows in = stored + quarant
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable, Iterator
@@ -108,9 +109,7 @@ def _start_run(
         source = get_source(session, source_code)
         run = session.scalars(
             select(IngestRun)
-            .where(
-                IngestRun.source_id == source.id, IngestRun.file_sha256 == sha, IngestRun.status == "bezig"
-            )
+            .where(IngestRun.source_id == source.id, IngestRun.file_sha256 == sha, IngestRun.status == "bezig")
             .order_by(IngestRun.id.desc())
         ).first()
         if run is None:
@@ -387,15 +386,54 @@ def _copy_value(value: Any) -> Any:
     return json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value
 
 
+def _sqlite_datetime(value: dt.datetime) -> str:
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+_SQLITE_CONVERTERS: dict[type, Callable[[Any], Any]] = {
+    dt.datetime: _sqlite_datetime,
+    dt.date: dt.date.isoformat,
+    dict: lambda value: json.dumps(value, ensure_ascii=False),
+    list: lambda value: json.dumps(value, ensure_ascii=False),
+}
+
+
+def _sqlite_rows(rows: list[dict[str, Any]], columns: list[str]) -> list[tuple[Any, ...]]:
+    """What SQLAlchemy's SQLite types would store: naive UTC timestamps, ISO dates, JSON text."""
+    converters = _SQLITE_CONVERTERS
+    cache: dict[int, Any] = {}  # one chunk shares its timestamp object; convert it once
+    out = []
+    for row in rows:
+        values = []
+        for column in columns:
+            value = row[column]
+            convert = converters.get(type(value))
+            if convert is not None:
+                key = id(value)
+                if key not in cache:
+                    cache[key] = (value, convert(value))
+                value = cache[key][1]
+            values.append(value)
+        out.append(tuple(values))
+    return out
+
+
 def bulk_insert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     """Insert many rows fast: COPY on PostgreSQL, executemany elsewhere; same transaction either way."""
     if not rows:
         return
+    columns = list(rows[0])
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    if connection.dialect.name == "sqlite":  # the DBAPI's own executemany: no per-row SQLAlchemy overhead
+        marks = ", ".join("?" for _ in columns)
+        statement = f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})'  # noqa: S608 - names from metadata
+        connection.exec_driver_sql(statement, _sqlite_rows(rows, columns))
+        return
     if connection.dialect.name != "postgresql":
         connection.execute(insert(table), rows)
         return
-    columns = list(rows[0])
-    quoted = ", ".join(f'"{c}"' for c in columns)
     raw = connection.connection.driver_connection
     with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:  # type: ignore[union-attr]
         for row in rows:
@@ -447,9 +485,7 @@ def _insert_new(connection: Connection, context: _Context, rows: list[MappedRow]
     )
 
 
-def _update_changed(
-    connection: Connection, context: _Context, changed: list[tuple[Any, MappedRow]], now: Any
-) -> None:
+def _update_changed(connection: Connection, context: _Context, changed: list[tuple[Any, MappedRow]], now: Any) -> None:
     for item, row in changed:
         if item.kind != row.kind:
             raise ValidationError(
@@ -479,10 +515,7 @@ def _update_changed(
             update(INGESTED)
             .where(INGESTED.c.record_id == bindparam("_id"))
             .values(row_hash=bindparam("h"), run_id=bindparam("r"), row_number=bindparam("n")),
-            [
-                {"_id": item.id, "h": row.row_hash, "r": context.run_id, "n": row.number}
-                for item, row in with_hash
-            ],
+            [{"_id": item.id, "h": row.row_hash, "r": context.run_id, "n": row.number} for item, row in with_hash],
         )
     without = [(item, row) for item, row in changed if item.row_hash is None]
     if without:

@@ -85,15 +85,12 @@ class Mapping(BaseModel):
     def _check_targets(self) -> Mapping:
         allowed = COMMON_TARGETS | KIND_TARGETS[self.record_kind]
         for target, spec in self.fields.items():
-            category = forbidden_category(target) or (
-                forbidden_category(spec.column) if spec.column else None
-            )
+            category = forbidden_category(target) or (forbidden_category(spec.column) if spec.column else None)
             if category:
                 raise ValueError(f"veld {target!r} valt onder een Wgs-categorie die niet mag ({category})")
             if target not in allowed:
                 raise ValueError(
-                    f"onbekend doelveld {target!r} voor {self.record_kind.value}; "
-                    f"kies uit {', '.join(sorted(allowed))}"
+                    f"onbekend doelveld {target!r} voor {self.record_kind.value}; kies uit {', '.join(sorted(allowed))}"
                 )
         missing = [t for t in ("occurred_on", *REQUIRED_BY_KIND[self.record_kind]) if t not in self.fields]
         if missing:

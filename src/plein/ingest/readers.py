@@ -172,9 +172,7 @@ def _csv_rows(reader: Any, lines: _DecodingLines, header: list[str]) -> Iterator
             return
         except csv.Error as exc:
             number += 1
-            yield RawRow(
-                number, {}, f"regel {lines.line} is niet te lezen als CSV ({exc}); afgebroken bestand?"
-            )
+            yield RawRow(number, {}, f"regel {lines.line} is niet te lezen als CSV ({exc}); afgebroken bestand?")
             return
         current_line = lines.line
         if not cells or all(not c.strip() for c in cells):
@@ -213,15 +211,11 @@ def open_xlsx(path: Path, mapping: Mapping) -> RowSource:
         try:
             workbook = load_workbook(handle, read_only=True, data_only=False)
         except (InvalidFileException, KeyError, OSError, ValueError) as exc:
-            raise _refuse(
-                path, f"het Excel-bestand is beschadigd of onvolledig ({type(exc).__name__})."
-            ) from exc
+            raise _refuse(path, f"het Excel-bestand is beschadigd of onvolledig ({type(exc).__name__}).") from exc
         except Exception as exc:  # zipfile.BadZipFile and friends
             raise _refuse(path, f"het Excel-bestand is niet te openen ({type(exc).__name__}).") from exc
         if mapping.sheet and mapping.sheet not in workbook.sheetnames:
-            raise _refuse(
-                path, f"werkblad {mapping.sheet!r} ontbreekt (wel: {', '.join(workbook.sheetnames)})."
-            )
+            raise _refuse(path, f"werkblad {mapping.sheet!r} ontbreekt (wel: {', '.join(workbook.sheetnames)}).")
         sheet = workbook[mapping.sheet] if mapping.sheet else workbook.worksheets[0]
         rows = sheet.iter_rows()
         try:
@@ -342,9 +336,7 @@ def open_json(path: Path, mapping: Mapping) -> RowSource:
     return RowSource(sorted(mapping.columns()), {}, _json_rows(first, objects, mapping), handle)
 
 
-def _json_rows(
-    first: tuple[Any, str] | None, objects: Iterator[tuple[Any, str]], mapping: Mapping
-) -> Iterator[RawRow]:
+def _json_rows(first: tuple[Any, str] | None, objects: Iterator[tuple[Any, str]], mapping: Mapping) -> Iterator[RawRow]:
     number = 0
     pending = [first] if first is not None else []
 

@@ -63,9 +63,7 @@ def save_term(session: Session, kind: str, code: str, label: str) -> None:
         return
     if kind not in TERM_KINDS:
         raise ValidationError(f"Onbekende soort {kind!r}; kies thema, uitkomst of ernst.")
-    term = session.scalars(
-        select(TaxonomyTerm).where(TaxonomyTerm.kind == kind, TaxonomyTerm.code == code)
-    ).first()
+    term = session.scalars(select(TaxonomyTerm).where(TaxonomyTerm.kind == kind, TaxonomyTerm.code == code)).first()
     if term is None:
         count = len(session.scalars(select(TaxonomyTerm.id).where(TaxonomyTerm.kind == kind)).all())
         session.add(TaxonomyTerm(kind=kind, code=code, label=label.strip(), position=count))

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from plein.core.identifiers import is_valid, validate_kvk, validate_postcode
@@ -134,9 +133,7 @@ def _value(target: str, spec: FieldSpec, row: RawRow, mapping: Mapping) -> Any:
     if spec.map is not None:
         if text not in spec.map:
             known = ", ".join(sorted(spec.map)[:10])
-            raise RowProblem(
-                column, f"waarde {text!r} in kolom {column!r} staat niet in de codelijst ({known})"
-            )
+            raise RowProblem(column, f"waarde {text!r} in kolom {column!r} staat niet in de codelijst ({known})")
         text = spec.map[text]
         raw = text
     if target in DATE_TARGETS:
@@ -152,7 +149,7 @@ def _value(target: str, spec: FieldSpec, row: RawRow, mapping: Mapping) -> Any:
 
 def row_hash(values: dict[str, Any]) -> str:
     """A stable fingerprint of the mapped values: equal hash, nothing to update."""
-    encoded = json.dumps(values, sort_keys=True, default=str, ensure_ascii=False)
+    encoded = "\x1f".join(f"{key}={values[key]!s}" for key in sorted(values))
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
 
@@ -190,9 +187,7 @@ def map_row(row: RawRow, mapping: Mapping, vocabulary: Vocabulary) -> MappedRow:
     values["confidentiality"] = confidentiality
     if kind == "inspectie":
         if values.get("outcome") not in vocabulary.outcomes:
-            raise RowProblem(
-                "outcome", f"uitkomst {values.get('outcome')!r} is onbekend in plein's taxonomie"
-            )
+            raise RowProblem("outcome", f"uitkomst {values.get('outcome')!r} is onbekend in plein's taxonomie")
         if values.get("severity") not in vocabulary.severities:
             raise RowProblem("severity", f"ernst {values.get('severity')!r} is onbekend in plein's taxonomie")
     for target in KIND_TARGETS[mapping.record_kind]:

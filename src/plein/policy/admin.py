@@ -37,7 +37,13 @@ def _text(value: str, field: str, limit: int, *, required: bool = True) -> str:
 
 
 def create_organisation(
-    session: Session, *, code: str, name: str, kind: str, legal_domain: str, matrix_party: str = "",
+    session: Session,
+    *,
+    code: str,
+    name: str,
+    kind: str,
+    legal_domain: str,
+    matrix_party: str = "",
     parent_code: str = "",
 ) -> Organisation:
     """A new partner organisation."""
@@ -56,9 +62,14 @@ def create_organisation(
         parent_id = session.scalar(select(Organisation.id).where(Organisation.code == parent_code.strip().upper()))
         if parent_id is None:
             raise ValidationError(f"Moederorganisatie {parent_code} bestaat niet.")
-    org = Organisation(code=code, name=_text(name, "Naam", 200), kind=kind, legal_domain=legal_domain,
-                       matrix_party=_text(matrix_party, "Matrixpartij", 40, required=False) or None,
-                       parent_id=parent_id)
+    org = Organisation(
+        code=code,
+        name=_text(name, "Naam", 200),
+        kind=kind,
+        legal_domain=legal_domain,
+        matrix_party=_text(matrix_party, "Matrixpartij", 40, required=False) or None,
+        parent_id=parent_id,
+    )
     session.add(org)
     session.flush()
     return org
@@ -95,8 +106,16 @@ def withdraw_legal_basis(session: Session, basis_id: int) -> LegalBasis:
 
 
 def create_collaboration(
-    session: Session, *, code: str, name: str, kind: str, theme_code: str, scope: str, legal_basis: str,
-    starts_on: dt.date, ends_on: dt.date | None = None,
+    session: Session,
+    *,
+    code: str,
+    name: str,
+    kind: str,
+    theme_code: str,
+    scope: str,
+    legal_basis: str,
+    starts_on: dt.date,
+    ends_on: dt.date | None = None,
 ) -> Collaboration:
     """A thematic table or a handhavingsknelpunt (which runs one year unless extended)."""
     code = code.strip().upper()
@@ -113,10 +132,15 @@ def create_collaboration(
     if ends_on is None or ends_on < starts_on:
         raise ValidationError("De einddatum moet op of na de begindatum liggen.")
     collab = Collaboration(
-        code=code, name=_text(name, "Naam", 200), kind=kind, theme_code=theme_code or None,
+        code=code,
+        name=_text(name, "Naam", 200),
+        kind=kind,
+        theme_code=theme_code or None,
         scope=_text(scope, "Scope (wat valt erbinnen en wat niet)", 4000),
-        legal_basis=_text(legal_basis, "Rechtsgrondslag", 2000), processing_activity_code=KINDS[kind],
-        starts_on=starts_on, ends_on=ends_on,
+        legal_basis=_text(legal_basis, "Rechtsgrondslag", 2000),
+        processing_activity_code=KINDS[kind],
+        starts_on=starts_on,
+        ends_on=ends_on,
     )
     session.add(collab)
     session.flush()

@@ -8,7 +8,11 @@ One ``Gate`` per request (or per pipeline run) binds a session, an actor and a s
     record = gate.read_record(41)                 # NotVisible (404) if absent *or* not allowed
     gate.authorise_record_write(org_id)           # before an insert/update of a record
     gate.audit("export.csv", subjects=[("kvk", "12345678")])   # any other action
-    session.commit()                              # buffered audit entries are appended here
+    session.commit()                              # the buffered audit entry is appended here
+
+Successful actions of one gate are folded into one audit entry per request (its steps listed in the
+entry), so create one gate per request or job. Call the gate *before* writing: a refusal is logged
+in its own transaction, which must not wait on the caller's own write lock.
 
 Decisions use the actor's role and organisation, the purpose (a processing activity or a
 collaboration: membership, participants and period), the legal-basis matrix between matrix parties,
@@ -26,8 +30,9 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from plein.audit.chain import ActorInfo
-from plein.audit.events import record_event
+from plein.audit import log as audit_log
+from plein.audit.chain import ActorInfo, NewEntry
+from plein.audit.events import merge_into, record_event
 from plein.audit.keys import AuditKeys, audit_keys
 from plein.audit.trace import TraceContext
 from plein.core.models import (
@@ -108,6 +113,9 @@ class Gate:
         self.today = today or dt.date.today()
         self.min_cell = min_cell
         self._scope: Scope | None = None
+        self._entry: NewEntry | None = None
+        self._sources: list[int] | None = None
+        self._actor_cache: ActorInfo | None = None
 
     # ------------------------------------------------------------------ purpose
     def scope(self) -> Scope:
@@ -119,9 +127,7 @@ class Gate:
     def _activity(self, code: str) -> ProcessingActivity:
         activity = self.session.get(ProcessingActivity, code)
         if activity is None or not activity.active:
-            self._refuse(
-                "doelbinding", "Het opgegeven doel staat niet in het verwerkingsregister.", "doel.controleren"
-            )
+            self._refuse("doelbinding", "Het opgegeven doel staat niet in het verwerkingsregister.", "doel.controleren")
         assert activity is not None
         if self.actor.role.value not in activity.roles:
             self._refuse(
@@ -158,9 +164,7 @@ class Gate:
                 "Deze samenwerking loopt niet (meer): buiten de looptijd worden geen gegevens getoond.",
                 "doel.controleren",
             )
-        return Scope(
-            "samenwerking", activity.code, collaboration.legal_basis or activity.legal_basis, collaboration
-        )
+        return Scope("samenwerking", activity.code, collaboration.legal_basis or activity.legal_basis, collaboration)
 
     def _is_member(self, collaboration: Collaboration) -> bool:
         if self.actor.user_id is None or self.actor.organisation_id is None:
@@ -197,10 +201,7 @@ class Gate:
                 "Onder dit doel zijn alleen geaggregeerde gegevens beschikbaar, geen registraties of subjecten.",
                 action,
             )
-        if (
-            scope.kind not in ("eigen_organisatie", "samenwerking", "alle")
-            or self.actor.role not in CASE_ROLES
-        ):
+        if scope.kind not in ("eigen_organisatie", "samenwerking", "alle") or self.actor.role not in CASE_ROLES:
             self._refuse("rol", "Uw rol geeft geen toegang tot registraties of subjecten.", action)
         return scope
 
@@ -209,22 +210,31 @@ class Gate:
         return Record.confidentiality.in_(self.actor.readable_levels())
 
     def _partner_sources(self, collaboration: Collaboration) -> ColumnElement[bool]:
-        """Which source organisations' records the actor may receive inside ``collaboration``."""
-        participants = select(CollaborationParticipant.organisation_id).where(
-            CollaborationParticipant.collaboration_id == collaboration.id
-        )
-        own = Record.source_organisation_id == self.actor.organisation_id
-        if collaboration.is_wgs:
-            # Inside a designated knelpunt the Wgs is the basis among participants.
-            return or_(own, Record.source_organisation_id.in_(participants))
-        own_party = select(Organisation.matrix_party).where(Organisation.id == self.actor.organisation_id)
-        senders = select(LegalBasis.from_party).where(
-            LegalBasis.active.is_(True), LegalBasis.to_party.in_(own_party)
-        )
-        with_basis = select(Organisation.id).where(
-            Organisation.matrix_party.in_(senders), Organisation.id.in_(participants)
-        )
-        return or_(own, Record.source_organisation_id.in_(with_basis))
+        """Which source organisations' records the actor may receive inside ``collaboration``.
+
+        Worked out once per gate in one small query (participants with a basis towards the actor's
+        matrix party, or all participants under the Wgs), so the record queries get a plain id list.
+        """
+        if self._sources is None:
+            participants = select(CollaborationParticipant.organisation_id).where(
+                CollaborationParticipant.collaboration_id == collaboration.id
+            )
+            if collaboration.is_wgs:
+                # Inside a designated knelpunt the Wgs is the basis among participants.
+                query = participants
+            else:
+                own_party = select(Organisation.matrix_party).where(Organisation.id == self.actor.organisation_id)
+                senders = select(LegalBasis.from_party).where(
+                    LegalBasis.active.is_(True), LegalBasis.to_party.in_(own_party)
+                )
+                query = select(Organisation.id).where(
+                    Organisation.matrix_party.in_(senders), Organisation.id.in_(participants)
+                )
+            found = {int(org_id) for org_id in self.session.scalars(query)}
+            if self.actor.organisation_id is not None:
+                found.add(self.actor.organisation_id)
+            self._sources = sorted(found)
+        return Record.source_organisation_id.in_(self._sources)
 
     def _record_clause(self, scope: Scope) -> ColumnElement[bool]:
         if scope.kind == "alle":
@@ -232,9 +242,7 @@ class Gate:
         if scope.kind in ("eigen_organisatie", "aggregaat"):
             return and_(Record.source_organisation_id == self.actor.organisation_id, self._levels())
         if scope.kind == "samenwerking" and scope.collaboration is not None:
-            shared = select(SharedRecord.record_id).where(
-                SharedRecord.collaboration_id == scope.collaboration.id
-            )
+            shared = select(SharedRecord.record_id).where(SharedRecord.collaboration_id == scope.collaboration.id)
             return and_(Record.id.in_(shared), self._partner_sources(scope.collaboration), self._levels())
         return false()
 
@@ -258,9 +266,7 @@ class Gate:
         if scope.kind == "alle":
             return true()
         via_records = Establishment.id.in_(
-            select(Record.establishment_id).where(
-                Record.establishment_id.is_not(None), self._record_clause(scope)
-            )
+            select(Record.establishment_id).where(Record.establishment_id.is_not(None), self._record_clause(scope))
         )
         if scope.kind == "eigen_organisatie":
             return or_(
@@ -303,9 +309,7 @@ class Gate:
             return true()
         via = Person.id.in_(
             select(PersonRoleLink.person_id).where(
-                PersonRoleLink.legal_entity_id.in_(
-                    select(LegalEntity.id).where(self.legal_entity_clause(action))
-                )
+                PersonRoleLink.legal_entity_id.in_(select(LegalEntity.id).where(self.legal_entity_clause(action)))
             )
         )
         if scope.kind == "eigen_organisatie":
@@ -317,9 +321,7 @@ class Gate:
         return (query if query is not None else select(Person)).where(self.person_clause())
 
     # ------------------------------------------------------------------ audited reads
-    def read_records(
-        self, query: Select[Any] | None = None, *, action: str = "registraties.lezen"
-    ) -> list[Any]:
+    def read_records(self, query: Select[Any] | None = None, *, action: str = "registraties.lezen") -> list[Any]:
         """Execute a record query restricted to what is visible, and audit it with its data subjects."""
         started = utcnow()
         rows = list(self.session.scalars(self.records(query)).all())
@@ -393,9 +395,7 @@ class Gate:
         started = utcnow()
         scope = self.scope()
         if scope.kind not in ("aggregaat", "eigen_organisatie", "samenwerking", "alle"):
-            self._refuse(
-                "rol", "Uw rol geeft geen toegang tot registratiegegevens, ook niet geaggregeerd.", action
-            )
+            self._refuse("rol", "Uw rol geeft geen toegang tot registratiegegevens, ook niet geaggregeerd.", action)
         query = (
             select(*group_by, func.count(Record.id))
             .select_from(Record)
@@ -425,9 +425,7 @@ class Gate:
         if self.actor.role not in RECORD_WRITERS:
             self._refuse("rol", "Uw rol mag geen registraties vastleggen of wijzigen.", action)
         if scope.kind != "eigen_organisatie" or organisation_id != self.actor.organisation_id:
-            self._refuse(
-                "need-to-know", "U mag alleen registraties van uw eigen organisatie vastleggen.", action
-            )
+            self._refuse("need-to-know", "U mag alleen registraties van uw eigen organisatie vastleggen.", action)
         self.audit(action, object_type="registratie", object_id=object_id, subjects=subjects)
 
     def check_fields(self, field_names: Iterable[str], *, action: str = "gegevens.aanleveren") -> None:
@@ -478,9 +476,7 @@ class Gate:
             collaboration_id=scope.collaboration.id, record_id=record_id, shared_by=self.actor.username
         )
         self.session.add(shared)
-        self.audit(
-            action, object_type="registratie", object_id=str(record_id), subjects=record_subjects([record])
-        )
+        self.audit(action, object_type="registratie", object_id=str(record_id), subjects=record_subjects([record]))
         return shared
 
     # ------------------------------------------------------------------ audit
@@ -497,9 +493,26 @@ class Gate:
         started_at: dt.datetime | None = None,
         durable: bool = False,
     ) -> None:
-        """Record one action in the audit log (buffered until commit; ``durable`` writes it at once)."""
+        """Record one action in the audit log (buffered until commit; ``durable`` writes it at once).
+
+        Successful actions of one gate (one request) are folded into a single entry while it is still
+        pending: a list page that counts, reads and facets is one processing action in the log,
+        listing its steps under ``details.handelingen``, with the union of their data subjects.
+        """
+        pending = self._entry
+        if status == "ok" and not durable and pending is not None and audit_log.is_pending(self.session, pending):
+            merge_into(
+                pending,
+                self.keys,
+                name=name,
+                object_type=object_type,
+                object_id=object_id,
+                subjects=subjects,
+                details=details,
+            )
+            return
         scope = self._scope
-        record_event(
+        entry = record_event(
             self.session,
             self.keys,
             actor=self._actor_info(),
@@ -517,13 +530,17 @@ class Gate:
             started_at=started_at,
             durable=durable,
         )
+        if status == "ok" and not durable:
+            self._entry = entry
 
     def _actor_info(self) -> ActorInfo:
-        code = ""
-        if self.actor.organisation_id is not None:
-            org = self.session.get(Organisation, self.actor.organisation_id)
-            code = org.code if org else str(self.actor.organisation_id)
-        return ActorInfo(self.actor.user_id, self.actor.username, code, self.actor.role.value)
+        if self._actor_cache is None:
+            code = self.actor.organisation_code
+            if not code and self.actor.organisation_id is not None:
+                org = self.session.get(Organisation, self.actor.organisation_id)
+                code = org.code if org else str(self.actor.organisation_id)
+            self._actor_cache = ActorInfo(self.actor.user_id, self.actor.username, code, self.actor.role.value)
+        return self._actor_cache
 
     def _refuse(self, rule: str, message: str, action: str) -> None:
         self.audit(action, status="geweigerd", rule=rule, details={"melding": message}, durable=True)

@@ -52,6 +52,4 @@ def forbidden_categories() -> frozenset[str]:
 def is_forbidden_field(name: str) -> bool:
     """True if a field name denotes a forbidden category (``nationaliteit``, ``persoon.nationality``)."""
     key = name.strip().lower().replace("-", "_").split(".")[-1]
-    return any(
-        key == cat or key.startswith(cat + "_") or key.endswith("_" + cat) for cat in forbidden_categories()
-    )
+    return any(key == cat or key.startswith(cat + "_") or key.endswith("_" + cat) for cat in forbidden_categories())

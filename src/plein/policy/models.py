@@ -91,9 +91,7 @@ class CollaborationParticipant(Base):
     __table_args__ = (UniqueConstraint("collaboration_id", "organisation_id"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    collaboration_id: Mapped[int] = mapped_column(
-        ForeignKey("collaboration.id", ondelete="CASCADE"), index=True
-    )
+    collaboration_id: Mapped[int] = mapped_column(ForeignKey("collaboration.id", ondelete="CASCADE"), index=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
 
     collaboration: Mapped[Collaboration] = relationship(back_populates="participants")
@@ -107,9 +105,7 @@ class CollaborationMember(Base):
     __table_args__ = (UniqueConstraint("collaboration_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    collaboration_id: Mapped[int] = mapped_column(
-        ForeignKey("collaboration.id", ondelete="CASCADE"), index=True
-    )
+    collaboration_id: Mapped[int] = mapped_column(ForeignKey("collaboration.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     is_manager: Mapped[bool] = mapped_column(Boolean, default=False)
 
@@ -123,9 +119,7 @@ class SharedRecord(Base):
     __table_args__ = (UniqueConstraint("collaboration_id", "record_id"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    collaboration_id: Mapped[int] = mapped_column(
-        ForeignKey("collaboration.id", ondelete="CASCADE"), index=True
-    )
+    collaboration_id: Mapped[int] = mapped_column(ForeignKey("collaboration.id", ondelete="CASCADE"), index=True)
     record_id: Mapped[int] = mapped_column(ForeignKey("record.id", ondelete="CASCADE"), index=True)
     shared_by: Mapped[str] = mapped_column(String(80), default="")
     shared_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

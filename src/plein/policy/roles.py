@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 
 from plein.core.vocabulary import Confidentiality
 
@@ -47,6 +48,12 @@ RECORD_WRITERS = frozenset({Role.INSPECTEUR, Role.SYSTEEM})
 SHARERS = frozenset({Role.ANALIST, Role.INSPECTEUR, Role.CASUSREGISSEUR})
 
 
+@cache
+def _levels_upto(clearance: Confidentiality) -> tuple[str, ...]:
+    order = list(Confidentiality)
+    return tuple(level.value for level in order[: order.index(clearance) + 1])
+
+
 @dataclass(frozen=True, slots=True)
 class Actor:
     """The person (or pipeline) on whose behalf the gate decides.
@@ -60,6 +67,7 @@ class Actor:
     role: Role
     clearance: Confidentiality = Confidentiality.VERTROUWELIJK
     username: str = ""
+    organisation_code: str = ""  # for the audit log; looked up when empty
 
     @classmethod
     def system(
@@ -79,7 +87,7 @@ class Actor:
 
     def readable_levels(self) -> list[str]:
         """Confidentiality values at or below this actor's clearance."""
-        return [level.value for level in Confidentiality if level.rank <= self.clearance.rank]
+        return list(_levels_upto(self.clearance))
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,9 +102,7 @@ class Purpose:
 
     def __post_init__(self) -> None:
         if (self.activity_code is None) == (self.collaboration_id is None):
-            raise ValueError(
-                "A purpose is either a processing activity or a collaboration, not both or neither."
-            )
+            raise ValueError("A purpose is either a processing activity or a collaboration, not both or neither.")
 
     @classmethod
     def for_activity(cls, code: str) -> Purpose:

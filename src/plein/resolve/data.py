@@ -105,7 +105,7 @@ def iter_records(
     engine: Engine, batch: int = 50_000, *, visible: Callable[[Select[Any]], Select[Any]] | None = None
 ) -> Iterator[list[tuple[int, str, str, str, str, object]]]:
     """(id, reported name, KvK, postcode, house number, date) of every visible record, in batches."""
-    query = select(
+    query: Any = select(
         Record.id,
         Record.reported_name,
         Record.reported_kvk,
@@ -118,7 +118,7 @@ def iter_records(
     with engine.connect() as connection:
         result = connection.execution_options(yield_per=batch).execute(query)
         for partition in result.partitions(batch):
-            yield [tuple(row) for row in partition]  # type: ignore[misc]
+            yield [tuple(row) for row in partition]
 
 
 def record_signatures(

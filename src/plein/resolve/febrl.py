@@ -70,9 +70,7 @@ def person_spec(*, plain: bool = False) -> LinkageSpec:
         FieldComparison("suburb", "plaats", cl.JaroWinklerAtThresholds("suburb", [0.9, 0.7])),
         FieldComparison("postcode", "postcode", cl.LevenshteinAtThresholds("postcode", [1])),
         FieldComparison("state", "staat", cl.ExactMatch("state")),
-        FieldComparison(
-            "date_of_birth", "geboortedatum", cl.LevenshteinAtThresholds("date_of_birth", [1, 2])
-        ),
+        FieldComparison("date_of_birth", "geboortedatum", cl.LevenshteinAtThresholds("date_of_birth", [1, 2])),
         FieldComparison("soc_sec_id", "sofinummer", cl.LevenshteinAtThresholds("soc_sec_id", [1, 2])),
     ]
     blocking = [

@@ -5,14 +5,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from plein.core.models import Establishment, Record, utcnow
 from plein.errors import ValidationError
+from plein.policy.errors import NotVisible
 from plein.resolve.models import ResolveLink, ReviewDecision
 
 DECISIONS = {"ja": "bevestigd", "nee": "afgewezen"}
+
+
+def _any_link(link_id: int, visible_records: ColumnElement[bool] | None) -> Select[Any]:
+    query = select(ResolveLink).where(ResolveLink.id == link_id)
+    if visible_records is not None:
+        query = query.where(
+            ResolveLink.item_kind == "record", ResolveLink.item_id.in_(select(Record.id).where(visible_records))
+        )
+    return query
 
 
 @dataclass(frozen=True)
@@ -29,19 +39,29 @@ class ReviewItem:
     reasons: dict[str, Any]
 
 
-def queue_size(session: Session) -> int:
-    """How many links wait for review."""
-    return session.scalar(select(func.count()).select_from(ResolveLink).where(ResolveLink.status == "te_beoordelen")) or 0
+def _waiting(visible_records: ColumnElement[bool] | None) -> Select[Any]:
+    query = select(ResolveLink).where(ResolveLink.status == "te_beoordelen")
+    if visible_records is not None:
+        # only what the reviewer may see: records through the gate's clause, no partner establishments
+        query = query.where(
+            ResolveLink.item_kind == "record",
+            ResolveLink.item_id.in_(select(Record.id).where(visible_records)),
+        )
+    return query
 
 
-def review_queue(session: Session, *, limit: int = 50, offset: int = 0) -> list[ReviewItem]:
+def queue_size(session: Session, visible_records: ColumnElement[bool] | None = None) -> int:
+    """How many links wait for review (of those the reviewer may see, when a gate clause is given)."""
+    query = _waiting(visible_records).subquery()
+    return session.scalar(select(func.count()).select_from(query)) or 0
+
+
+def review_queue(
+    session: Session, *, limit: int = 50, offset: int = 0, visible_records: ColumnElement[bool] | None = None
+) -> list[ReviewItem]:
     """Links waiting for review, strongest first (the easiest decisions on top)."""
     links = session.scalars(
-        select(ResolveLink)
-        .where(ResolveLink.status == "te_beoordelen")
-        .order_by(ResolveLink.match_weight.desc(), ResolveLink.id)
-        .limit(limit)
-        .offset(offset)
+        _waiting(visible_records).order_by(ResolveLink.match_weight.desc(), ResolveLink.id).limit(limit).offset(offset)
     ).all()
     items = []
     for link in links:
@@ -58,21 +78,40 @@ def review_queue(session: Session, *, limit: int = 50, offset: int = 0) -> list[
             partner = session.get(Establishment, link.item_id)
             label = f"{partner.name} ({partner.address.one_line()})" if partner else f"vestiging {link.item_id}"
         target = (
-            f"{establishment.name} ({establishment.address.one_line()})" if establishment else str(link.establishment_id)
+            f"{establishment.name} ({establishment.address.one_line()})"
+            if establishment
+            else str(link.establishment_id)
         )
         items.append(
-            ReviewItem(link.id, link.item_kind, link.item_id, label, link.establishment_id, target, link.match_weight, link.reasons)
+            ReviewItem(
+                link.id,
+                link.item_kind,
+                link.item_id,
+                label,
+                link.establishment_id,
+                target,
+                link.match_weight,
+                link.reasons,
+            )
         )
     return items
 
 
-def decide(session: Session, link_id: int, decision: str, *, reviewer: str = "", note: str = "") -> ResolveLink:
+def decide(
+    session: Session,
+    link_id: int,
+    decision: str,
+    *,
+    reviewer: str = "",
+    note: str = "",
+    visible_records: ColumnElement[bool] | None = None,
+) -> ResolveLink:
     """Store a reviewer's ``ja`` or ``nee`` on a link; later runs respect it."""
     if decision not in DECISIONS:
         raise ValidationError(f"Beslissing {decision!r} bestaat niet; kies ja of nee.")
-    link = session.get(ResolveLink, link_id)
+    link = session.scalars(_any_link(link_id, visible_records)).first()
     if link is None:
-        raise ValidationError(f"Koppeling {link_id} bestaat niet (meer); ververs de wachtrij.")
+        raise NotVisible("Koppeling", link_id)
     existing = session.scalars(
         select(ReviewDecision).where(
             ReviewDecision.item_kind == link.item_kind,

@@ -13,24 +13,27 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, Table, delete, select
 from sqlalchemy.orm import Session
 
 from plein.core.models import Establishment, utcnow
 from plein.ingest.importer import bulk_insert
+from plein.policy.gate import Gate
+from plein.policy.register import RESOLUTIE
+from plein.policy.roles import Actor, Purpose
 from plein.resolve.company_model import company_spec
 from plein.resolve.data import COLUMNS, canonical_establishments, partner_establishments, record_signatures
 from plein.resolve.models import ResolvedSubject, ResolveLink, ResolveRun, ReviewDecision
 from plein.resolve.splink_model import ScoredPair, score_pairs
-from plein.resolve.succession import detect_successions, record_successions, succession_index
-from plein.policy.gate import Gate
-from plein.policy.register import RESOLUTIE
-from plein.policy.roles import Actor, Purpose
+from plein.resolve.succession import SuccessionIndex, detect_successions, record_successions, succession_index
 from plein.store.engine import session_factory
 
+LINKS: Table = ResolveLink.__table__  # type: ignore[assignment]
+SUBJECTS: Table = ResolvedSubject.__table__  # type: ignore[assignment]
 ACCEPT_WEIGHT = 8.0
 REVIEW_WEIGHT = 2.0
 AMBIGUITY_MARGIN = 2.0
@@ -75,9 +78,7 @@ def _deterministic(left: pd.DataFrame, right: pd.DataFrame) -> dict[str, tuple[s
     return found
 
 
-def _candidates(
-    left: pd.DataFrame, right: pd.DataFrame, pairs: list[ScoredPair]
-) -> dict[str, list[Candidate]]:
+def _candidates(left: pd.DataFrame, right: pd.DataFrame, pairs: list[ScoredPair]) -> dict[str, list[Candidate]]:
     """Per left id, its candidates, deterministic first, then by weight."""
     by_left: dict[str, list[Candidate]] = defaultdict(list)
     for pair in sorted(pairs, key=lambda p: (-p.match_weight, p.right_id)):
@@ -236,8 +237,11 @@ def run_resolution(
 
     for partner_id in partners["item_id"]:
         item = int(partner_id)
-        add("vestiging", item, _choose("vestiging", item, candidates.get(f"v{item}", []), decided,
-                                        accept_weight, review_weight))
+        add(
+            "vestiging",
+            item,
+            _choose("vestiging", item, candidates.get(f"v{item}", []), decided, accept_weight, review_weight),
+        )
     for record_id, signature, occurred_on in records.itertuples(index=False):
         record = int(record_id)
         add(
@@ -250,23 +254,23 @@ def run_resolution(
                 decided,
                 accept_weight,
                 review_weight,
-                lambda est, day=occurred_on: index.attribute(est, day),
+                partial(_attribute, index, occurred_on),
             ),
         )
     say("Koppelingen en subjecten opslaan")
     subjects = _subjects(engine, links, right, run_id)
     with engine.begin() as connection:
-        connection.execute(delete(ResolveLink.__table__))
-        bulk_insert(connection, ResolveLink.__table__, links)  # type: ignore[arg-type]
-        connection.execute(delete(ResolvedSubject.__table__))
-        bulk_insert(connection, ResolvedSubject.__table__, subjects)  # type: ignore[arg-type]
+        connection.execute(delete(LINKS))
+        bulk_insert(connection, LINKS, links)
+        connection.execute(delete(SUBJECTS))
+        bulk_insert(connection, SUBJECTS, subjects)
     for link in links:
         key = f"{link['item_kind']}_{link['status']}"
         counts[key] = counts.get(key, 0) + 1
     counts["records_ongekoppeld"] = len(records) - sum(1 for link in links if link["item_kind"] == "record")
     with sessions.begin() as session:
         stored = session.get(ResolveRun, run_id)
-        assert stored is not None  # noqa: S101
+        assert stored is not None
         stored.status = "voltooid"
         stored.counts = counts
         stored.finished_at = utcnow()
@@ -274,6 +278,10 @@ def run_resolution(
             "entiteitsresolutie.voltooid", object_type="resolutierun", object_id=str(run_id), details=counts
         )
     return ResolveSummary(run_id, counts, (dt.datetime.now(dt.UTC) - started).total_seconds())
+
+
+def _attribute(index: SuccessionIndex, day: dt.date | None, establishment_id: int) -> tuple[int, str]:
+    return index.attribute(establishment_id, day)
 
 
 def _subjects(engine: Engine, links: list[dict[str, Any]], right: pd.DataFrame, run_id: int) -> list[dict[str, Any]]:
@@ -285,7 +293,4 @@ def _subjects(engine: Engine, links: list[dict[str, Any]], right: pd.DataFrame, 
     }
     with Session(engine) as session:
         every = list(session.scalars(select(Establishment.id)))
-    return [
-        {"establishment_id": est, "subject_id": joined.get(est, est), "run_id": run_id}
-        for est in sorted(every)
-    ]
+    return [{"establishment_id": est, "subject_id": joined.get(est, est), "run_id": run_id} for est in sorted(every)]

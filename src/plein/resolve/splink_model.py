@@ -101,10 +101,9 @@ def score_pairs(
 
     Both frames need a string ``unique_id`` column and every compared column.
     """
-    import splink.internals.logging_messages  # noqa: F401 - ensure Splink is importable early
     from splink import Linker, SettingsCreator
 
-    logging.getLogger("splink").setLevel(logging.WARNING)
+    logging.getLogger("splink").setLevel(logging.ERROR)  # untrained-level notices are expected, not news
     db_api = _db_api(spec.backend)
     left_sdf = db_api.register(left, table_name="plein_left")
     right_sdf = db_api.register(right, table_name="plein_right")
@@ -115,7 +114,7 @@ def score_pairs(
         retain_intermediate_calculation_columns=True,
         retain_matching_columns=True,
     )
-    linker = Linker([left_sdf, right_sdf], settings, log_level=logging.WARNING)
+    linker = Linker([left_sdf, right_sdf], settings, log_level=None)
     linker.training.estimate_probability_two_random_records_match(
         list(spec.deterministic_rules), recall=spec.deterministic_recall
     )

@@ -9,6 +9,7 @@ succession on to the new one.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -61,7 +62,8 @@ def detect_successions(session: Session) -> list[Succession]:
     ).all()
     by_address: dict[int, list[tuple[int, int, dt.date | None]]] = defaultdict(list)
     for est_id, address_id, le_id, registered in rows:
-        by_address[address_id].append((est_id, le_id, registered))
+        if le_id is not None:
+            by_address[address_id].append((est_id, le_id, registered))
     shared = {address: items for address, items in by_address.items() if len({le for _, le, _ in items}) > 1}
     if not shared:
         return []
@@ -76,7 +78,7 @@ def detect_successions(session: Session) -> list[Succession]:
     found: list[Succession] = []
     for address_id, items in sorted(shared.items()):
         ordered = sorted(items, key=lambda item: (item[2] or dt.date.min, item[1]))
-        for (old_est, old_le, _), (new_est, new_le, registered) in zip(ordered, ordered[1:], strict=False):
+        for (old_est, old_le, _), (new_est, new_le, registered) in itertools.pairwise(ordered):
             common = people[old_le] & people[new_le]
             if old_le != new_le and common:
                 found.append(
@@ -92,7 +94,7 @@ def record_successions(session: Session, successions: list[Succession]) -> int:
             select(LegalEntityLink.from_legal_entity_id, LegalEntityLink.to_legal_entity_id).where(
                 LegalEntityLink.kind == LegalEntityLinkKind.OPVOLGING.value
             )
-        ).all()  # type: ignore[arg-type]
+        ).all()
     )
     kvk_org = session.scalar(select(Organisation.id).where(Organisation.code == "KVK"))
     added = 0
@@ -153,8 +155,9 @@ def succession_index(engine: Engine) -> SuccessionIndex:
     predecessor: dict[int, tuple[int, dt.date]] = {}
     with Session(engine) as session:
         links = session.execute(
-            select(LegalEntityLink.from_legal_entity_id, LegalEntityLink.to_legal_entity_id, LegalEntityLink.started_on)
-            .where(LegalEntityLink.kind == LegalEntityLinkKind.OPVOLGING.value)
+            select(
+                LegalEntityLink.from_legal_entity_id, LegalEntityLink.to_legal_entity_id, LegalEntityLink.started_on
+            ).where(LegalEntityLink.kind == LegalEntityLinkKind.OPVOLGING.value)
         ).all()
         entity_ids = {le for old, new, _ in links for le in (old, new)}
         establishments: dict[int, list[tuple[int, int]]] = defaultdict(list)
@@ -164,7 +167,8 @@ def succession_index(engine: Engine) -> SuccessionIndex:
                     Establishment.legal_entity_id.in_(entity_ids)
                 )
             ):
-                establishments[le_id].append((est_id, address_id))
+                if le_id is not None:
+                    establishments[le_id].append((est_id, address_id))
     for old_le, new_le, started_on in links:
         if started_on is None:
             continue

@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from plein.core.models import Address, Establishment, Inspection, LegalEntity, Organisation, Record
 from plein.errors import ValidationError
 from plein.policy.gate import Gate, record_subjects
+from plein.resolve.models import ResolveLink
 from plein.search.criteria import Circle, PostcodeRange, RecordFilters
 from plein.search.geo import Point, within_circle, within_polygon
 from plein.search.places import resolve_place
@@ -19,6 +20,7 @@ from plein.search.results import SubjectHit, audit_subjects, count_visible_recor
 
 MAX_EXPORT_ROWS = 100_000
 MAX_MAP_POINTS = 2_000
+ACCEPTED_LINKS = ("geaccepteerd", "bevestigd")
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,14 @@ def record_filter(filters: RecordFilters) -> list[ColumnElement[bool]]:
 
 def _record_where(gate: Gate, area: Area, filters: RecordFilters, geo: dict[int, float] | None) -> ColumnElement[bool]:
     in_establishments = select(Establishment.id).where(establishment_filter(gate, area, geo))
-    in_area: ColumnElement[bool] = Record.establishment_id.in_(in_establishments)
+    # Records that resolution linked to an establishment in the area count too (ingested records arrive
+    # without an establishment; the link, not the record, says where they belong).
+    linked = select(ResolveLink.item_id).where(
+        ResolveLink.item_kind == "record",
+        ResolveLink.status.in_(ACCEPTED_LINKS),
+        ResolveLink.establishment_id.in_(in_establishments),
+    )
+    in_area: ColumnElement[bool] = or_(Record.establishment_id.in_(in_establishments), Record.id.in_(linked))
     if area.kvks:
         in_area = or_(in_area, Record.reported_kvk.in_(area.kvks))
     return and_(in_area, *record_filter(filters))
@@ -181,17 +190,20 @@ def search_area(
     criteria = {**area.describe(), **filters.describe()}
     geo = _geo(gate, area)
     where = _record_where(gate, area, filters, geo)
-    total = _count(gate, where)
+    cells = gate.aggregate([Record.theme_code, Record.kind], where=[where], action=action)
+    facets: dict[str, dict[str, int | None]] = {"thema": {}, "soort": {}}
+    for cell in cells:
+        for name, key in (("thema", cell.key[0]), ("soort", cell.key[1])):
+            known = facets[name].get(str(key), 0)
+            facets[name][str(key)] = None if known is None or cell.count is None else known + cell.count
+    counted = [cell.count for cell in cells]
+    total = sum(c for c in counted if c is not None) if None not in counted else _count(gate, where)
     records = list(
         gate.session.scalars(
             gate.records(select(Record).where(where)).order_by(Record.occurred_on.desc(), Record.id.desc())
             .offset(offset).limit(limit)
         ).all()
-    )
-    facets = {
-        name: {str(c.key[0]): c.count for c in gate.aggregate([column], where=[where], action=f"{action}.facet")}
-        for name, column in (("thema", Record.theme_code), ("soort", Record.kind))
-    }
+    ) if total else []
     result = AreaResult(record_rows(gate, records), total, facets, criteria=criteria)
     if with_establishments:
         _establishments(gate, area, filters, geo, result)

@@ -39,7 +39,7 @@ class SearchVocab(Base):
 
 
 class SearchState(Base):
-    """One row: bumped on every change, so processes know when their cached vocabulary is stale."""
+    """One row: a new random version on every change, so processes know their cached vocabulary is stale."""
 
     __tablename__ = "search_state"
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rapidfuzz import fuzz
-from sqlalchemy import Select, func, intersect, select
+from sqlalchemy import ColumnElement, Select, exists, func, select
 from sqlalchemy.orm import aliased
 
 from plein.core.models import Address, Establishment, LegalEntity
@@ -20,8 +20,10 @@ from plein.search.results import SubjectHit, audit_subjects, count_visible_recor
 from plein.search.vocab import vocabulary
 
 CANDIDATE_CAP = 2_000
+TYPING_CAP = 300  # while typing only the first screen matters
 MAX_LIMIT = 100
 ACTION = "zoeken.subjecten"
+_OTHER = aliased(SearchToken)  # module level, so the statement is compiled once and cached
 
 
 @dataclass
@@ -67,18 +69,24 @@ def _name_candidates(gate: Gate, query: SubjectQuery, base: Select[Any]) -> tupl
         return [], False
     groups.sort(key=vocab.frequency)
 
-    def postings(group: list[str]) -> Select[Any]:
-        token = aliased(SearchToken)
-        return select(token.establishment_id).where(token.token.in_(group))
-
-    attempts: list[Any] = [intersect(postings(groups[0]), postings(groups[1]))] if len(groups) > 1 else []
-    attempts.append(postings(groups[0]))
+    first = select(SearchToken.establishment_id).where(SearchToken.token.in_(groups[0]))
+    attempts = [first]
+    if len(groups) > 1:
+        # Postings of the rarest word that also carry a variant of the second-rarest: a primary-key look-up
+        # per posting and variant, unless reading the second word's postings once is cheaper.
+        second = groups[1]
+        if vocab.frequency(groups[0]) * len(second) <= vocab.frequency(second):
+            both: ColumnElement[bool] = exists().where(
+                _OTHER.establishment_id == SearchToken.establishment_id, _OTHER.token.in_(second)
+            )
+        else:
+            both = SearchToken.establishment_id.in_(select(_OTHER.establishment_id).where(_OTHER.token.in_(second)))
+        attempts.insert(0, first.where(both))
+    cap = TYPING_CAP if query.typing else CANDIDATE_CAP
     for source in attempts:
-        ids = list(
-            gate.session.scalars(base.where(Establishment.id.in_(source)).limit(CANDIDATE_CAP + 1)).all()
-        )
+        ids = list(gate.session.scalars(base.where(Establishment.id.in_(source)).limit(cap + 1)).all())
         if ids:
-            return ids[:CANDIDATE_CAP], len(ids) > CANDIDATE_CAP
+            return ids[:cap], len(ids) > cap
     return [], False
 
 

@@ -314,7 +314,9 @@ def install_access(app: FastAPI) -> None:
     async def refused(request: Request, exc: Refused) -> Response:
         status = 404 if isinstance(exc, NotVisible) else 403
         if is_api(request):
-            return problem(status, exc.message, request) if status == 404 else problem(
-                status, exc.message, request, regel=exc.rule
+            return (
+                problem(status, exc.message, request)
+                if status == 404
+                else problem(status, exc.message, request, regel=exc.rule)
             )
         return _html_problem(request, status, exc.message)

@@ -31,8 +31,9 @@ router = APIRouter(include_in_schema=False, prefix="/beheer")
 
 def admin_gate(request: Request, session: SessionDep, auth: AuthDep) -> Gate:
     """The gate under ``beheer``; refuses (403, audited) anyone who is not a beheerder."""
-    gate = Gate(session, auth.actor, Purpose.for_activity(BEHEER), trace=request_trace(request),
-                keys=request_keys(request))
+    gate = Gate(
+        session, auth.actor, Purpose.for_activity(BEHEER), trace=request_trace(request), keys=request_keys(request)
+    )
     gate.require("configuratie", "beheer.openen")
     return gate
 
@@ -49,12 +50,21 @@ def _orgs(gate: Gate) -> list[Organisation]:
 
 
 # ---------------------------------------------------------------- users
-def _users_page(request: Request, gate: Gate, auth: AuthDep, *, message: str = "", error: str = "",
-                status: int = 200) -> Response:
+def _users_page(
+    request: Request, gate: Gate, auth: AuthDep, *, message: str = "", error: str = "", status: int = 200
+) -> Response:
     users = gate.session.scalars(select(UserAccount).order_by(UserAccount.username)).all()
     return _render(
-        request, "admin/users.html", status, users=users, orgs=_orgs(gate), message=message, error=error,
-        roles=[r for r in Role if r != Role.SYSTEEM], levels=list(Confidentiality), csrf_token=auth.csrf_token,
+        request,
+        "admin/users.html",
+        status,
+        users=users,
+        orgs=_orgs(gate),
+        message=message,
+        error=error,
+        roles=[r for r in Role if r != Role.SYSTEEM],
+        levels=list(Confidentiality),
+        csrf_token=auth.csrf_token,
     )
 
 
@@ -67,29 +77,50 @@ def users_page(request: Request, gate: AdminGate, auth: AuthDep) -> Response:
 
 @router.post("/gebruikers", response_class=HTMLResponse)
 def add_user(
-    request: Request, gate: AdminGate, auth: AuthDep, _csrf: CsrfDep,
-    gebruikersnaam: Annotated[str, Form(max_length=200)], naam: Annotated[str, Form(max_length=200)],
-    organisatie: Annotated[str, Form(max_length=40)], rol: Annotated[str, Form(max_length=40)],
-    rubricering: Annotated[str, Form(max_length=40)], wachtwoord: Annotated[str, Form(max_length=1024)],
+    request: Request,
+    gate: AdminGate,
+    auth: AuthDep,
+    _csrf: CsrfDep,
+    gebruikersnaam: Annotated[str, Form(max_length=200)],
+    naam: Annotated[str, Form(max_length=200)],
+    organisatie: Annotated[str, Form(max_length=40)],
+    rol: Annotated[str, Form(max_length=40)],
+    rubricering: Annotated[str, Form(max_length=40)],
+    wachtwoord: Annotated[str, Form(max_length=1024)],
 ) -> Response:
     """Maak een gebruiker."""
     org = gate.session.scalars(select(Organisation).where(Organisation.code == organisatie)).first()
     try:
         if org is None:
             raise ValidationError(f"Organisatie {organisatie} bestaat niet.")
-        user = create_user(gate.session, username=gebruikersnaam, password=wachtwoord, organisation_id=org.id,
-                           role=rol, clearance=rubricering, display_name=naam)
+        user = create_user(
+            gate.session,
+            username=gebruikersnaam,
+            password=wachtwoord,
+            organisation_id=org.id,
+            role=rol,
+            clearance=rubricering,
+            display_name=naam,
+        )
     except ValidationError as exc:
         gate.session.rollback()
         return _users_page(request, gate, auth, error=exc.message, status=400)
-    gate.audit("beheer.gebruiker.aanmaken", object_type="gebruiker", object_id=user.username,
-               details={"rol": user.role, "organisatie": organisatie})
+    gate.audit(
+        "beheer.gebruiker.aanmaken",
+        object_type="gebruiker",
+        object_id=user.username,
+        details={"rol": user.role, "organisatie": organisatie},
+    )
     return _users_page(request, gate, auth, message=f"Gebruiker {user.username} is aangemaakt.")
 
 
 @router.post("/gebruikers/{user_id}/status", response_class=HTMLResponse)
 def user_status(
-    request: Request, gate: AdminGate, auth: AuthDep, _csrf: CsrfDep, user_id: Annotated[int, Path(ge=1, le=2**62)],
+    request: Request,
+    gate: AdminGate,
+    auth: AuthDep,
+    _csrf: CsrfDep,
+    user_id: Annotated[int, Path(ge=1, le=2**62)],
     actie: Annotated[str, Form(pattern="^(activeren|deactiveren|deblokkeren)$")],
 ) -> Response:
     """Activeer, deactiveer of deblokkeer een gebruiker."""
@@ -109,26 +140,54 @@ def user_status(
 def organisations_page(request: Request, gate: AdminGate, auth: AuthDep) -> Response:
     """Organisaties."""
     gate.audit("beheer.organisaties.bekijken")
-    return _render(request, "admin/organisations.html", orgs=_orgs(gate), kinds=list(OrganisationKind),
-                   domains=list(LegalDomain), parties=matrix_parties(), csrf_token=auth.csrf_token)
+    return _render(
+        request,
+        "admin/organisations.html",
+        orgs=_orgs(gate),
+        kinds=list(OrganisationKind),
+        domains=list(LegalDomain),
+        parties=matrix_parties(),
+        csrf_token=auth.csrf_token,
+    )
 
 
 @router.post("/organisaties", response_class=HTMLResponse)
 def add_organisation(
-    request: Request, gate: AdminGate, auth: AuthDep, _csrf: CsrfDep,
-    code: Annotated[str, Form(max_length=40)], naam: Annotated[str, Form(max_length=200)],
-    soort: Annotated[str, Form(max_length=40)], rechtsdomein: Annotated[str, Form(max_length=20)],
-    matrixpartij: Annotated[str, Form(max_length=40)] = "", moeder: Annotated[str, Form(max_length=40)] = "",
+    request: Request,
+    gate: AdminGate,
+    auth: AuthDep,
+    _csrf: CsrfDep,
+    code: Annotated[str, Form(max_length=40)],
+    naam: Annotated[str, Form(max_length=200)],
+    soort: Annotated[str, Form(max_length=40)],
+    rechtsdomein: Annotated[str, Form(max_length=20)],
+    matrixpartij: Annotated[str, Form(max_length=40)] = "",
+    moeder: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     """Maak een organisatie."""
     try:
-        org = admin.create_organisation(gate.session, code=code, name=naam, kind=soort, legal_domain=rechtsdomein,
-                                        matrix_party=matrixpartij, parent_code=moeder)
+        org = admin.create_organisation(
+            gate.session,
+            code=code,
+            name=naam,
+            kind=soort,
+            legal_domain=rechtsdomein,
+            matrix_party=matrixpartij,
+            parent_code=moeder,
+        )
     except ValidationError as exc:
         gate.session.rollback()
-        return _render(request, "admin/organisations.html", 400, orgs=_orgs(gate), kinds=list(OrganisationKind),
-                       domains=list(LegalDomain), parties=matrix_parties(), csrf_token=auth.csrf_token,
-                       error=exc.message)
+        return _render(
+            request,
+            "admin/organisations.html",
+            400,
+            orgs=_orgs(gate),
+            kinds=list(OrganisationKind),
+            domains=list(LegalDomain),
+            parties=matrix_parties(),
+            csrf_token=auth.csrf_token,
+            error=exc.message,
+        )
     gate.audit("beheer.organisatie.aanmaken", object_type="organisatie", object_id=org.code)
     return RedirectResponse("/beheer/organisaties", status_code=303)
 
@@ -139,8 +198,16 @@ def _matrix_page(request: Request, gate: Gate, auth: AuthDep, *, error: str = ""
     used = {o.matrix_party for o in _orgs(gate) if o.matrix_party}
     parties = list(dict.fromkeys([*matrix_parties(), *sorted(used)]))
     grid = {(b.from_party, b.to_party): b for b in bases if b.active}
-    return _render(request, "admin/matrix.html", status, bases=bases, parties=parties, grid=grid, error=error,
-                   csrf_token=auth.csrf_token)
+    return _render(
+        request,
+        "admin/matrix.html",
+        status,
+        bases=bases,
+        parties=parties,
+        grid=grid,
+        error=error,
+        csrf_token=auth.csrf_token,
+    )
 
 
 @router.get("/rechtsgrondslagen", response_class=HTMLResponse)
@@ -152,19 +219,34 @@ def matrix_page(request: Request, gate: AdminGate, auth: AuthDep) -> Response:
 
 @router.post("/rechtsgrondslagen", response_class=HTMLResponse)
 def add_basis(
-    request: Request, gate: AdminGate, auth: AuthDep, _csrf: CsrfDep,
-    verstrekker: Annotated[str, Form(max_length=40)], ontvanger: Annotated[str, Form(max_length=40)],
-    artikel: Annotated[str, Form(max_length=2000)], onderbouwing: Annotated[str, Form(max_length=4000)],
+    request: Request,
+    gate: AdminGate,
+    auth: AuthDep,
+    _csrf: CsrfDep,
+    verstrekker: Annotated[str, Form(max_length=40)],
+    ontvanger: Annotated[str, Form(max_length=40)],
+    artikel: Annotated[str, Form(max_length=2000)],
+    onderbouwing: Annotated[str, Form(max_length=4000)],
 ) -> Response:
     """Leg een rechtsgrondslag vast (artikel en onderbouwing verplicht)."""
     try:
-        row = admin.record_legal_basis(gate.session, from_party=verstrekker, to_party=ontvanger, basis=artikel,
-                                       justification=onderbouwing, recorded_by=auth.user.username)
+        row = admin.record_legal_basis(
+            gate.session,
+            from_party=verstrekker,
+            to_party=ontvanger,
+            basis=artikel,
+            justification=onderbouwing,
+            recorded_by=auth.user.username,
+        )
     except ValidationError as exc:
         gate.session.rollback()
         return _matrix_page(request, gate, auth, error=exc.message, status=400)
-    gate.audit("beheer.grondslag.vastleggen", object_type="grondslag", object_id=f"{row.from_party}>{row.to_party}",
-               details={"artikel": row.basis[:200]})
+    gate.audit(
+        "beheer.grondslag.vastleggen",
+        object_type="grondslag",
+        object_id=f"{row.from_party}>{row.to_party}",
+        details={"artikel": row.basis[:200]},
+    )
     return RedirectResponse("/beheer/rechtsgrondslagen", status_code=303)
 
 
@@ -185,8 +267,16 @@ def withdraw_basis(
 def _collabs_page(request: Request, gate: Gate, auth: AuthDep, *, error: str = "", status: int = 200) -> Response:
     collabs = gate.session.scalars(select(Collaboration).order_by(Collaboration.ends_on.desc())).all()
     themes = gate.session.scalars(select(Theme).order_by(Theme.name)).all()
-    return _render(request, "admin/collaborations.html", status, collabs=collabs, themes=themes, error=error,
-                   today=dt.date.today(), csrf_token=auth.csrf_token)
+    return _render(
+        request,
+        "admin/collaborations.html",
+        status,
+        collabs=collabs,
+        themes=themes,
+        error=error,
+        today=dt.date.today(),
+        csrf_token=auth.csrf_token,
+    )
 
 
 @router.get("/samenwerkingen", response_class=HTMLResponse)
@@ -198,17 +288,32 @@ def collaborations_page(request: Request, gate: AdminGate, auth: AuthDep) -> Res
 
 @router.post("/samenwerkingen", response_class=HTMLResponse)
 def add_collaboration(
-    request: Request, gate: AdminGate, auth: AuthDep, _csrf: CsrfDep,
-    code: Annotated[str, Form(max_length=40)], naam: Annotated[str, Form(max_length=200)],
-    soort: Annotated[str, Form(max_length=30)], thema: Annotated[str, Form(max_length=40)],
-    scope: Annotated[str, Form(max_length=4000)], grondslag: Annotated[str, Form(max_length=2000)],
-    begindatum: Annotated[dt.date, Form()], einddatum: Annotated[dt.date | None, Form()] = None,
+    request: Request,
+    gate: AdminGate,
+    auth: AuthDep,
+    _csrf: CsrfDep,
+    code: Annotated[str, Form(max_length=40)],
+    naam: Annotated[str, Form(max_length=200)],
+    soort: Annotated[str, Form(max_length=30)],
+    thema: Annotated[str, Form(max_length=40)],
+    scope: Annotated[str, Form(max_length=4000)],
+    grondslag: Annotated[str, Form(max_length=2000)],
+    begindatum: Annotated[dt.date, Form()],
+    einddatum: Annotated[dt.date | None, Form()] = None,
 ) -> Response:
     """Maak een samenwerking (een knelpunt loopt één jaar)."""
     try:
-        collab = admin.create_collaboration(gate.session, code=code, name=naam, kind=soort, theme_code=thema,
-                                            scope=scope, legal_basis=grondslag, starts_on=begindatum,
-                                            ends_on=einddatum)
+        collab = admin.create_collaboration(
+            gate.session,
+            code=code,
+            name=naam,
+            kind=soort,
+            theme_code=thema,
+            scope=scope,
+            legal_basis=grondslag,
+            starts_on=begindatum,
+            ends_on=einddatum,
+        )
     except ValidationError as exc:
         gate.session.rollback()
         return _collabs_page(request, gate, auth, error=exc.message, status=400)
@@ -223,18 +328,35 @@ def _collab(gate: Gate, collab_id: int) -> Collaboration:
     return collab
 
 
-def _collab_page(request: Request, gate: Gate, auth: AuthDep, collab: Collaboration, *, error: str = "",
-                 status: int = 200) -> Response:
+def _collab_page(
+    request: Request, gate: Gate, auth: AuthDep, collab: Collaboration, *, error: str = "", status: int = 200
+) -> Response:
     participant_ids = {p.organisation_id for p in collab.participants}
-    candidates = gate.session.scalars(
-        select(UserAccount).where(UserAccount.organisation_id.in_(participant_ids)).order_by(UserAccount.username)
-    ).all() if participant_ids else []
-    users = {u.id: u for u in gate.session.scalars(
-        select(UserAccount).where(UserAccount.id.in_([m.user_id for m in collab.members]))
-    )}
-    return _render(request, "admin/collaboration.html", status, collab=collab, orgs=_orgs(gate),
-                   candidates=candidates, users=users, error=error, today=dt.date.today(),
-                   csrf_token=auth.csrf_token)
+    candidates = (
+        gate.session.scalars(
+            select(UserAccount).where(UserAccount.organisation_id.in_(participant_ids)).order_by(UserAccount.username)
+        ).all()
+        if participant_ids
+        else []
+    )
+    users = {
+        u.id: u
+        for u in gate.session.scalars(
+            select(UserAccount).where(UserAccount.id.in_([m.user_id for m in collab.members]))
+        )
+    }
+    return _render(
+        request,
+        "admin/collaboration.html",
+        status,
+        collab=collab,
+        orgs=_orgs(gate),
+        candidates=candidates,
+        users=users,
+        error=error,
+        today=dt.date.today(),
+        csrf_token=auth.csrf_token,
+    )
 
 
 @router.get("/samenwerkingen/{collab_id}", response_class=HTMLResponse)
@@ -249,7 +371,10 @@ def collaboration_page(
 
 @router.post("/samenwerkingen/{collab_id}/wijzigen", response_class=HTMLResponse)
 def change_collaboration(
-    request: Request, gate: AdminGate, auth: AuthDep, _csrf: CsrfDep,
+    request: Request,
+    gate: AdminGate,
+    auth: AuthDep,
+    _csrf: CsrfDep,
     collab_id: Annotated[int, Path(ge=1, le=2**62)],
     actie: Annotated[str, Form(pattern="^(deelnemer|lid|verlengen)$")],
     organisatie: Annotated[str, Form(max_length=40)] = "",
@@ -273,6 +398,7 @@ def change_collaboration(
     except ValidationError as exc:
         gate.session.rollback()
         return _collab_page(request, gate, auth, _collab(gate, collab_id), error=exc.message, status=400)
-    gate.audit(f"beheer.samenwerking.{actie}", object_type="samenwerking", object_id=collab.code,
-               details={"waarde": detail})
+    gate.audit(
+        f"beheer.samenwerking.{actie}", object_type="samenwerking", object_id=collab.code, details={"waarde": detail}
+    )
     return RedirectResponse(f"/beheer/samenwerkingen/{collab.id}", status_code=303)

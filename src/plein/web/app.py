@@ -14,8 +14,19 @@ from sqlalchemy import Engine
 from plein import __version__
 from plein.settings import Settings, get_settings
 from plein.store.engine import session_factory
-from plein.web import admin_pages, api, audit_pages, auth_pages, pages, records_pages, search_pages
+from plein.web import (
+    admin_pages,
+    api,
+    audit_pages,
+    auth_pages,
+    ingest_pages,
+    pages,
+    records_pages,
+    search_pages,
+    webwatch_pages,
+)
 from plein.web.access import install_access
+from plein.web.oidc_pages import install_oidc
 from plein.web.problems import document_problems, install_error_handlers
 
 API_VERSION = "1.0.0"
@@ -51,6 +62,7 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
 
     install_error_handlers(app)
     install_access(app)
+    install_oidc(app, settings)
     app.mount("/static/plein", StaticFiles(directory=WEB_DIR / "static"), name="static")
     vendor = settings.assets_dir.resolve()
     if vendor.is_dir():
@@ -62,6 +74,8 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
     app.include_router(search_pages.router)
     app.include_router(admin_pages.router)
     app.include_router(audit_pages.router)
+    app.include_router(ingest_pages.router)
+    app.include_router(webwatch_pages.router)
     _document_problems_in_openapi(app)
     return app
 

@@ -27,8 +27,9 @@ Text = Annotated[str, Query(max_length=80)]
 
 def audit_gate(request: Request, session: SessionDep, auth: AuthDep) -> Gate:
     """The gate under ``privacy-toezicht``; refuses (403, audited) anyone who is not a privacy officer."""
-    gate = Gate(session, auth.actor, Purpose.for_activity(PRIVACY), trace=request_trace(request),
-                keys=request_keys(request))
+    gate = Gate(
+        session, auth.actor, Purpose.for_activity(PRIVACY), trace=request_trace(request), keys=request_keys(request)
+    )
     gate.require("audit", "audit.openen")
     return gate
 
@@ -62,21 +63,32 @@ def audit_page(
 ) -> Response:
     """Logboekregels van medewerkers van uw organisatie, nieuwste eerst, met filters."""
     flt = AuditFilter(
-        username=gebruiker.strip().lower(), organisation_code=_own_org(gate, gate.session), name=handeling.strip(),
-        status=status, processing_activity=doel.strip(), trace_id=trace, since=van, until=tot,
+        username=gebruiker.strip().lower(),
+        organisation_code=_own_org(gate, gate.session),
+        name=handeling.strip(),
+        status=status,
+        processing_activity=doel.strip(),
+        trace_id=trace,
+        since=van,
+        until=tot,
     )
     rows, total = search(gate.session, flt, limit=PAGE_SIZE, offset=(pagina - 1) * PAGE_SIZE)
     gate.audit("audit.raadplegen", details={"aantal": total})
     return _render(
-        request, "audit/log.html", rows=rows, total=total, page=pagina, pages=max(1, -(-total // PAGE_SIZE)),
-        flt=flt, van=van.isoformat() if van else "", tot=tot.isoformat() if tot else "",
+        request,
+        "audit/log.html",
+        rows=rows,
+        total=total,
+        page=pagina,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        flt=flt,
+        van=van.isoformat() if van else "",
+        tot=tot.isoformat() if tot else "",
     )
 
 
 @router.get("/betrokkene", response_class=HTMLResponse)
-def subject_page(
-    request: Request, gate: AuditGate, id: Annotated[str, Query(max_length=40)] = ""
-) -> Response:
+def subject_page(request: Request, gate: AuditGate, id: Annotated[str, Query(max_length=40)] = "") -> Response:
     """Alles wat met de gegevens van één betrokkene is gedaan (KvK-nummer of soort:nummer)."""
     rows: list[EntryView] = []
     error = ""
@@ -90,14 +102,18 @@ def subject_page(
             org = _own_org(gate, gate.session)
             rows = [r for r in for_subject(gate.session, gate.keys, kind, value) if r.organisation_code == org]
             gate.audit("audit.betrokkene", subjects=[(kind, value)], details={"aantal": len(rows)})
-    return _render(request, "audit/subject.html", 400 if error else 200, rows=rows, query=id, kind=kind,
-                   value=value, error=error)
+    return _render(
+        request, "audit/subject.html", 400 if error else 200, rows=rows, query=id, kind=kind, value=value, error=error
+    )
 
 
 @router.get("/verificatie", response_class=HTMLResponse)
 def verify_page(request: Request, gate: AuditGate) -> Response:
     """Controleer de hash-keten van het hele logboek."""
     verdict = verify_log(request.app.state.engine, gate.keys)
-    gate.audit("audit.verifieren", status="ok" if verdict.intact else "fout",
-               details={"gecontroleerd": verdict.checked, "eerste_fout": verdict.first_bad})
+    gate.audit(
+        "audit.verifieren",
+        status="ok" if verdict.intact else "fout",
+        details={"gecontroleerd": verdict.checked, "eerste_fout": verdict.first_bad},
+    )
     return _render(request, "audit/verify.html", verdict=verdict)

@@ -40,11 +40,13 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
-def _login_form(request: Request, *, status: int = 200, message: str = "", username: str = "",
-                next_path: str = "/") -> Response:
+def _login_form(
+    request: Request, *, status: int = 200, message: str = "", username: str = "", next_path: str = "/"
+) -> Response:
     token = login_csrf_token(request)
     response = request.app.state.templates.TemplateResponse(
-        request, "auth/login.html",
+        request,
+        "auth/login.html",
         {"message": message, "username": username, "next_path": next_path, "csrf_token": token},
         status_code=status,
     )
@@ -73,8 +75,13 @@ def login(
     cookie = request.cookies.get(PRE_CSRF_COOKIE, "")
     if not cookie or not csrf_token or not hmac.compare_digest(cookie.encode(), csrf_token.encode()):
         audit_refusal(request, session, None, "inloggen", "csrf", "CSRF-controle bij inloggen mislukt")
-        return _login_form(request, status=403, username=gebruikersnaam[:80], next_path=next_path,
-                           message="Het formulier is verlopen. Probeer opnieuw in te loggen.")
+        return _login_form(
+            request,
+            status=403,
+            username=gebruikersnaam[:80],
+            next_path=next_path,
+            message="Het formulier is verlopen. Probeer opnieuw in te loggen.",
+        )
     try:
         user = authenticate(session, gebruikersnaam, wachtwoord)
     except LoginFailed as exc:
@@ -82,18 +89,35 @@ def login(
             select(UserAccount).where(UserAccount.username == gebruikersnaam.strip().lower()[:80])
         ).first()
         record_event(
-            session, request_keys(request), actor=actor_info(known), name="inloggen",
-            processing_activity="toegangsbeheer", trace=request_trace(request), status="geweigerd",
+            session,
+            request_keys(request),
+            actor=actor_info(known),
+            name="inloggen",
+            processing_activity="toegangsbeheer",
+            trace=request_trace(request),
+            status="geweigerd",
             rule=exc.reason,
         )  # buffered: this route returns normally, so the request commits it with the failure counter
-        return _login_form(request, status=401, message=exc.message, username=gebruikersnaam[:80],
-                           next_path=next_path)
+        return _login_form(request, status=401, message=exc.message, username=gebruikersnaam[:80], next_path=next_path)
     value, _row = start_session(session, user)
-    record_event(session, request_keys(request), actor=actor_info(user), name="inloggen",
-                 processing_activity="toegangsbeheer", trace=request_trace(request))
+    record_event(
+        session,
+        request_keys(request),
+        actor=actor_info(user),
+        name="inloggen",
+        processing_activity="toegangsbeheer",
+        trace=request_trace(request),
+    )
     response = RedirectResponse(next_path, status_code=303)
-    response.set_cookie(COOKIE, value, httponly=True, secure=cookie_secure(request), samesite="lax", path="/",
-                        max_age=int(IDLE.total_seconds()) * 16)
+    response.set_cookie(
+        COOKIE,
+        value,
+        httponly=True,
+        secure=cookie_secure(request),
+        samesite="lax",
+        path="/",
+        max_age=int(IDLE.total_seconds()) * 16,
+    )
     response.delete_cookie(PRE_CSRF_COOKIE, path="/inloggen")
     return response
 
@@ -103,22 +127,37 @@ def logout(request: Request, session: SessionDep, auth: AuthDep, _csrf: CsrfDep)
     """Uitloggen: de sessie is meteen ongeldig."""
     if auth.web_session is not None:
         end_session(auth.web_session)
-    record_event(session, request_keys(request), actor=actor_info(auth.user), name="uitloggen",
-                 processing_activity="toegangsbeheer", trace=request_trace(request))
+    record_event(
+        session,
+        request_keys(request),
+        actor=actor_info(auth.user),
+        name="uitloggen",
+        processing_activity="toegangsbeheer",
+        trace=request_trace(request),
+    )
     response = RedirectResponse("/inloggen", status_code=303)
     response.delete_cookie(COOKIE, path="/")
     return response
 
 
-def _account_page(request: Request, session: SessionDep, auth: AuthDep, *, new_token: str = "",
-                  message: str = "", status: int = 200) -> Response:
+def _account_page(
+    request: Request, session: SessionDep, auth: AuthDep, *, new_token: str = "", message: str = "", status: int = 200
+) -> Response:
     tokens = session.scalars(
         select(ApiToken).where(ApiToken.user_id == auth.user.id).order_by(ApiToken.created_at.desc())
     ).all()
     return request.app.state.templates.TemplateResponse(
-        request, "auth/account.html",
-        {"auth": auth, "user": auth.user, "tokens": tokens, "new_token": new_token, "message": message,
-         "csrf_token": auth.csrf_token, "now": utcnow()},
+        request,
+        "auth/account.html",
+        {
+            "auth": auth,
+            "user": auth.user,
+            "tokens": tokens,
+            "new_token": new_token,
+            "message": message,
+            "csrf_token": auth.csrf_token,
+            "now": utcnow(),
+        },
         status_code=status,
     )
 
@@ -143,9 +182,16 @@ def create_token(
         secret, row = issue_token(session, auth.user, naam, days=dagen)
     except ValidationError as exc:
         return _account_page(request, session, auth, message=exc.message, status=400)
-    record_event(session, request_keys(request), actor=actor_info(auth.user), name="token.aanmaken",
-                 processing_activity="toegangsbeheer", trace=request_trace(request),
-                 object_type="token", object_id=row.prefix)
+    record_event(
+        session,
+        request_keys(request),
+        actor=actor_info(auth.user),
+        name="token.aanmaken",
+        processing_activity="toegangsbeheer",
+        trace=request_trace(request),
+        object_type="token",
+        object_id=row.prefix,
+    )
     return _account_page(request, session, auth, new_token=secret)
 
 
@@ -156,9 +202,16 @@ def revoke(request: Request, session: SessionDep, auth: AuthDep, _csrf: CsrfDep,
     if row is None or row.user_id != auth.user.id:
         return _account_page(request, session, auth, message=f"Token {token_id} bestaat niet.", status=404)
     revoke_token(row)
-    record_event(session, request_keys(request), actor=actor_info(auth.user), name="token.intrekken",
-                 processing_activity="toegangsbeheer", trace=request_trace(request),
-                 object_type="token", object_id=row.prefix)
+    record_event(
+        session,
+        request_keys(request),
+        actor=actor_info(auth.user),
+        name="token.intrekken",
+        processing_activity="toegangsbeheer",
+        trace=request_trace(request),
+        object_type="token",
+        object_id=row.prefix,
+    )
     return _account_page(request, session, auth, message=f"Token {row.name} is ingetrokken.")
 
 

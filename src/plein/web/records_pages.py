@@ -26,10 +26,10 @@ def records_page(
 ) -> HTMLResponse:
     """Registraties onder het gekozen doel, nieuwste eerst."""
     query = filtered(thema or None, None)
-    total = gate.count_records(query)
     rows = gate.read_records(
         query.order_by(Record.occurred_on.desc(), Record.id.desc()).offset((pagina - 1) * PAGE_SIZE).limit(PAGE_SIZE)
     )
+    total = gate.count_records(query)
     codes = org_codes(gate.session)
     return request.app.state.templates.TemplateResponse(
         request,
@@ -47,9 +47,7 @@ def records_page(
 
 
 @router.get("/registraties/{registratie_id}", response_class=HTMLResponse)
-def record_page(
-    request: Request, gate: GateDep, registratie_id: Annotated[int, Path(ge=1, le=2**62)]
-) -> HTMLResponse:
+def record_page(request: Request, gate: GateDep, registratie_id: Annotated[int, Path(ge=1, le=2**62)]) -> HTMLResponse:
     """Eén registratie (404 als zij niet bestaat of niet zichtbaar is)."""
     record: Record = gate.read_record(registratie_id)
     return request.app.state.templates.TemplateResponse(

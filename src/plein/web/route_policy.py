@@ -30,6 +30,7 @@ class RoutePolicy:
     access: Access
     record_param: str | None = None
     samples: dict[str, str] = field(default_factory=dict)  # values for other path parameters in probes
+    query: dict[str, str] = field(default_factory=dict)  # query parameters a probe sends (e.g. a search term)
 
 
 ROUTES: dict[tuple[str, str], RoutePolicy] = {}
@@ -44,6 +45,8 @@ for _method, _path, _policy in (
     ("GET", "/v1/openapi.json", RoutePolicy(Access.PUBLIC)),
     ("GET", "/inloggen", RoutePolicy(Access.PUBLIC)),
     ("POST", "/inloggen", RoutePolicy(Access.PUBLIC)),
+    ("GET", "/inloggen/sso", RoutePolicy(Access.PUBLIC)),  # 404 unless a provider is configured
+    ("GET", "/inloggen/sso/terug", RoutePolicy(Access.PUBLIC)),
     ("GET", "/v1/organisaties", RoutePolicy(Access.ACCOUNT)),
     ("GET", "/v1/organisaties/{organisatie_id}", RoutePolicy(Access.ACCOUNT, samples={"organisatie_id": "1"})),
     ("GET", "/v1/samenwerkingen", RoutePolicy(Access.ACCOUNT)),
@@ -79,3 +82,41 @@ for _method, _path, _policy in (
     ("GET", "/audit/verificatie", RoutePolicy(Access.AUDIT)),
 ):
     register(_method, _path, _policy)
+
+# Search and dossiers (the search module); all go through the gate (GateDep / CsrfDep).
+# The empty search form holds no data (its results come from /zoeken/resultaten), so any account may open it.
+for _form in ("/zoeken", "/zoeken/bulk", "/zoeken/kaart"):
+    register("GET", _form, RoutePolicy(Access.ACCOUNT))
+register("GET", "/zoeken/resultaten", RoutePolicy(Access.RECORDS, query={"q": "transport"}))
+register("GET", "/v1/subjecten/_zoek", RoutePolicy(Access.RECORDS, query={"q": "transport"}))
+for _method, _path in (
+    ("POST", "/v1/registraties/_zoek"),
+    ("GET", "/v1/registraties/_zoek-kaart"),
+    ("POST", "/v1/registraties/_zoek-kvk-bestand"),
+    ("POST", "/v1/registraties/_zoek/export"),
+    ("GET", "/v1/subjecten/{vestiging_id}/dossier"),
+    ("GET", "/v1/subjecten/{vestiging_id}/dossier.pdf"),
+    ("GET", "/dossier/{vestiging_id}"),
+    ("GET", "/dossier/{vestiging_id}.pdf"),
+):
+    if (_method, _path) not in ROUTES:
+        register(_method, _path, RoutePolicy(Access.RECORDS, samples={"vestiging_id": "1"}))
+
+# Internet supervision (webwatch): best reading by the gate's owner; webwatch's own register() calls win.
+register("GET", "/v1/internettoezicht/themas", RoutePolicy(Access.ACCOUNT))
+_WEBWATCH_SAMPLES = {"thema": "f-gassen", "aanbod_id": "1", "pagina_id": "1", "formaat": "csv"}
+for _method, _path in (
+    ("GET", "/v1/internettoezicht/aanbod"),
+    ("GET", "/v1/internettoezicht/aanbod/{aanbod_id}"),
+    ("POST", "/v1/internettoezicht/aanbod/{aanbod_id}/beoordeling"),
+    ("GET", "/v1/internettoezicht/marktbeeld/{thema}"),
+    ("GET", "/v1/internettoezicht/crawls"),
+    ("GET", "/internettoezicht"),
+    ("POST", "/internettoezicht/crawls"),
+    ("GET", "/internettoezicht/thema/{thema}"),
+    ("GET", "/internettoezicht/thema/{thema}/werklijst.{formaat}"),
+    ("GET", "/internettoezicht/aanbod/{aanbod_id}"),
+    ("POST", "/internettoezicht/aanbod/{aanbod_id}/beoordeling"),
+    ("GET", "/internettoezicht/aanbod/{aanbod_id}/bewijs/{pagina_id}"),
+):
+    register(_method, _path, RoutePolicy(Access.RECORDS, samples=_WEBWATCH_SAMPLES))

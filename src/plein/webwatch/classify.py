@@ -18,7 +18,7 @@ from typing import Any
 
 from plein.webwatch.themes import Rule, Theme
 
-MODEL_WEIGHT = 0.8
+MODEL_WEIGHT = 0.6
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ a listing with structured items gives one offer per item.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from dataclasses import asdict, dataclass, field
@@ -456,7 +457,7 @@ def _heuristic_price(tree: Any) -> tuple[Decimal | None, str]:
             continue
         if element.tag in ("del", "s", "strike") or element.xpath("ancestor::del|ancestor::s"):
             continue
-        text = _node_text(element)
+        text = _price_text(element)
         if not text or len(text) > 60 or not re.search(r"\d", text):
             continue
         price, currency = parse_price(text)
@@ -465,6 +466,22 @@ def _heuristic_price(tree: Any) -> tuple[Decimal | None, str]:
                 return None, "kaart"
             return price, currency or ("EUR" if "€" in text or "eur" in text.lower() else "")
     return None, ""
+
+
+def _price_text(element: Any) -> str:
+    """Text of a price element without struck-out old prices; cents in a superscript
+    (``189<sup>99</sup>``) become decimals."""
+    if element.xpath(".//del|.//s|.//strike"):
+        element = copy.deepcopy(element)
+        for old in element.xpath(".//del|.//s|.//strike"):
+            old.drop_tree()
+    sups = element.xpath(".//sup")
+    cents = _node_text(sups[0]) if len(sups) == 1 else ""
+    if re.fullmatch(r"\d{2}|-{1,2}", cents):
+        text = _node_text(element)
+        head, _, tail = text.rpartition(cents)
+        return f"{head.strip().rstrip(',.')},{cents.replace('-', '').ljust(2, '0')} {tail.strip()}".strip()
+    return _node_text(element)
 
 
 def _in_card(element: Any) -> bool:
@@ -630,6 +647,8 @@ def heuristic_offer(tree: Any, page_url: str, og: dict[str, Any], text: str) -> 
     block_text = _node_text(block[0])[:5000] if block else ""
     if len(block_text) > len(description):
         description = block_text
+    if not description:
+        description = _text_after_heading(tree)
     currency = currency or _meta(tree, "product:price:currency", "og:price:currency").upper()
     return ExtractedOffer(
         url=page_url,
@@ -639,6 +658,23 @@ def heuristic_offer(tree: Any, page_url: str, og: dict[str, Any], text: str) -> 
         currency=currency or ("EUR" if price is not None else ""),
         sources=["heuristiek"],
     )
+
+
+def _text_after_heading(tree: Any) -> str:
+    """The longest paragraph after the h1 that is not a price line: the description of an unmarked page."""
+    headings = tree.xpath("//h1")
+    if not headings:
+        return ""
+    best = ""
+    for element in headings[0].xpath("following::p|following::div[not(*) or not(.//div|.//p)]")[:60]:
+        text = _node_text(element)
+        if len(text) < 30 or len(text) > 5000 or element.xpath("ancestor::footer|ancestor::nav|ancestor::form"):
+            continue
+        if PRICE_TEXT_RE.search(text) and len(text) < 60:
+            continue
+        if len(text) > len(best):
+            best = text
+    return best
 
 
 def _fill(target: ExtractedOffer, other: ExtractedOffer) -> None:

@@ -254,7 +254,27 @@ def start_crawl(
     mode: str = "lokaal",
     organisation_code: str = "ILT",
 ) -> tuple[str, int]:
-    """Create a crawl (or pick up an existing one to resume it); returns (crawl id, organisation id)."""
+    """Create a crawl (or pick up an existing one to resume or share it); returns (crawl id, organisation id).
+
+    Several processes of one shared crawl may start at once: whoever loses the race to insert the
+    organisation, a theme or the crawl itself simply tries again and joins.
+    """
+    for _attempt in range(4):
+        try:
+            return _start_crawl(engine, themes, start_urls, crawl_id, mode, organisation_code)
+        except IntegrityError:
+            continue
+    return _start_crawl(engine, themes, start_urls, crawl_id, mode, organisation_code)
+
+
+def _start_crawl(
+    engine: Engine,
+    themes: list[WebTheme],
+    start_urls: list[str],
+    crawl_id: str | None,
+    mode: str,
+    organisation_code: str,
+) -> tuple[str, int]:
     with session_factory(engine)() as session:
         organisation = crawl_organisation(session, organisation_code)
         ensure_themes(session, themes)
@@ -404,17 +424,13 @@ def get_offer(gate: Gate, offer_id: int) -> WebOffer:
 def offer_evidence(gate: Gate, offer_id: int) -> list[tuple[WebObservation, WebPage]]:
     """Every observation of an offer with its page (date, URL, content hash): the evidence list."""
     offer = get_offer(gate, offer_id)
-    rows = (
-        gate.session.execute(
-            select(WebObservation, WebPage)
-            .join(WebPage, WebPage.id == WebObservation.page_id)
-            .where(WebObservation.offer_id == offer.id)
-            .order_by(WebObservation.seen_at.desc())
-        )
-        .tuples()
-        .all()
-    )
-    return list(rows)
+    rows = gate.session.execute(
+        select(WebObservation, WebPage)
+        .join(WebPage, WebPage.id == WebObservation.page_id)
+        .where(WebObservation.offer_id == offer.id)
+        .order_by(WebObservation.seen_at.desc())
+    ).all()
+    return [(observation, page) for observation, page in rows]
 
 
 def read_evidence(gate: Gate, offer_id: int, page_id: int, settings: Settings | None = None) -> EvidencePage:

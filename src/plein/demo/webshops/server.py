@@ -34,7 +34,7 @@ HUGE_BYTES = 6_000_000
 class RequestLogEntry:
     """One request as the server saw it."""
 
-    time: float
+    time: float  # when the request arrived
     site: str
     path: str
     status: int
@@ -88,7 +88,7 @@ class Webshops:
 def _handler(site: str, shops: Webshops) -> type[BaseHTTPRequestHandler]:
     offers = [o for o in shops.offers if o.site == site]
     by_path = {o.path: o for o in offers}
-    failed_once: set[str] = set()
+    attempts: dict[str, int] = {}
     flaky = offers[0].path if site == "tweedehands" and offers else ""
 
     class Handler(BaseHTTPRequestHandler):
@@ -113,7 +113,8 @@ def _handler(site: str, shops: Webshops) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             if self.command != "HEAD":
                 self.wfile.write(body)
-            shops.record(RequestLogEntry(time.time(), site, self.path, status, self.headers.get("User-Agent", "")))
+            arrived = getattr(self, "arrived", time.time())
+            shops.record(RequestLogEntry(arrived, site, self.path, status, self.headers.get("User-Agent", "")))
 
         def _html(self, html: str, status: int = 200) -> None:
             self._send(status, html.encode("utf-8"))
@@ -122,6 +123,7 @@ def _handler(site: str, shops: Webshops) -> type[BaseHTTPRequestHandler]:
             self.do_GET()
 
         def do_GET(self) -> None:
+            self.arrived = time.time()
             url = urlsplit(self.path)
             query = parse_qs(url.query)
             page = _page_number(query)
@@ -139,8 +141,8 @@ def _handler(site: str, shops: Webshops) -> type[BaseHTTPRequestHandler]:
                 chosen = [o for o in offers if term and (term in o.title.lower() or term in o.description.lower())]
                 self._html(listing(site, f"Zoekresultaten voor {term}", chosen, page, f"/zoeken?q={term}"))
             elif path in by_path:
-                if path == flaky and path not in failed_once:
-                    failed_once.add(path)
+                attempts[path] = attempts.get(path, 0) + 1
+                if path == flaky and attempts[path] % 2 == 1:  # every first try fails; the retry works
                     self._html(layout(site, "Storing", "<h1>Tijdelijke storing</h1>"), 500)
                     return
                 html = product_page(site, by_path[path])
@@ -198,6 +200,18 @@ def _handler(site: str, shops: Webshops) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class QuietServer(ThreadingHTTPServer):
+    """A threading server that does not print a trace when a crawler hangs up early (size caps)."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 def _page_number(query: dict[str, list[str]]) -> int:
     try:
         return max(1, min(1_000_000, int((query.get("pagina") or ["1"])[0])))
@@ -218,8 +232,7 @@ def start_webshops(
         sites={}, offers=build_catalog(seed, scale), servers=[], crawl_delay=crawl_delay, log_path=log_path
     )
     for index, site in enumerate(SITES):
-        server = ThreadingHTTPServer((host, base_port + index if base_port else 0), _handler(site, shops))
-        server.daemon_threads = True
+        server = QuietServer((host, base_port + index if base_port else 0), _handler(site, shops))
         shops.servers.append(server)
         shops.sites[site] = f"http://{host}:{server.server_address[1]}"
         threading.Thread(target=server.serve_forever, name=f"webshop-{site}", daemon=True).start()

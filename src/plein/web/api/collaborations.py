@@ -49,8 +49,11 @@ class ShareIn(BaseModel):
     registratie: int = Field(ge=1, le=2**62)
 
 
-@router.post("/samenwerkingen/{samenwerking_id}/gedeelde-registraties", status_code=201,
-             summary="Een eigen registratie delen in een samenwerking")
+@router.post(
+    "/samenwerkingen/{samenwerking_id}/gedeelde-registraties",
+    status_code=201,
+    summary="Een eigen registratie delen in een samenwerking",
+)
 def share_record(
     request: Request,
     session: SessionDep,
@@ -60,8 +63,13 @@ def share_record(
     body: ShareIn,
 ) -> dict[str, Any]:
     """Deel een registratie van uw eigen organisatie in een lopende samenwerking waarvan u lid bent."""
-    gate = Gate(session, auth.actor, Purpose.for_collaboration(samenwerking_id), trace=request_trace(request),
-                keys=request_keys(request))
+    gate = Gate(
+        session,
+        auth.actor,
+        Purpose.for_collaboration(samenwerking_id),
+        trace=request_trace(request),
+        keys=request_keys(request),
+    )
     shared = gate.share_record(body.registratie)
     session.flush()
     return {"samenwerking": samenwerking_id, "registratie": shared.record_id, "gedeeldOp": shared.shared_at.isoformat()}

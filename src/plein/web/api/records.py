@@ -68,10 +68,10 @@ def list_records(
     """Registraties van partners die u onder het opgegeven doel mag zien, nieuwste eerst."""
     paging = page_params(pagina, pagina_grootte)
     query = filtered(thema, soort)
-    total = gate.count_records(query)
     rows = gate.read_records(
         query.order_by(Record.occurred_on.desc(), Record.id.desc()).offset(paging.offset).limit(paging.pagina_grootte)
     )
+    total = gate.count_records(query)
     facets = gate.aggregate([Record.theme_code], where=[query.whereclause] if query.whereclause is not None else [])
     codes = org_codes(gate.session)
     return {
@@ -107,6 +107,7 @@ def record_statistics(
         "groeperen": groeperen,
         "drempel": gate.min_cell,
         "peildatum": dt.date.today().isoformat(),
-        "cellen": [{"groep": str(int(c.key[0]) if groeperen == "jaar" else c.key[0]), "aantal": c.count}
-                   for c in cells],
+        "cellen": [
+            {"groep": str(int(c.key[0]) if groeperen == "jaar" else c.key[0]), "aantal": c.count} for c in cells
+        ],
     }

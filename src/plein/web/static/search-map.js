@@ -51,9 +51,33 @@
   }
 
   map.on("click", function (event) {
+    field("adres").value = "";
     field("breedtegraad").value = event.latlng.lat.toFixed(6);
     field("lengtegraad").value = event.latlng.lng.toFixed(6);
     search();
   });
-  form.addEventListener("submit", function (event) { event.preventDefault(); search(); });
+  function fromAddress() {
+    var params = new URLSearchParams({ q: field("adres").value, paginaGrootte: 1, doel: field("doel").value });
+    status.textContent = "Adres opzoeken…";
+    return fetch("/v1/subjecten/_zoek?" + params.toString(), { credentials: "same-origin" })
+      .then(function (response) { return response.json(); })
+      .then(function (data) {
+        if (!data.subjecten || !data.subjecten.length) {
+          status.textContent = data.detail || "Geen vestiging op dit adres gevonden die u mag zien.";
+          return false;
+        }
+        field("breedtegraad").value = data.subjecten[0].adres.breedtegraad;
+        field("lengtegraad").value = data.subjecten[0].adres.lengtegraad;
+        return true;
+      });
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    if (field("adres").value.trim()) {
+      fromAddress().then(function (found) { if (found) { search(); } });
+    } else {
+      search();
+    }
+  });
 })();

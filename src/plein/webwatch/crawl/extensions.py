@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from typing import Any
 
@@ -39,3 +40,37 @@ class SharedFrontierIdle:
             self.idle_since = now
         if now - self.idle_since < self.idle_seconds:
             raise DontCloseSpider
+
+
+class RedirectLoopRecorder:
+    """A redirect back to a page already seen is dropped by the duplicate filter without a trace;
+    record it as a problem page, so a redirect loop shows up in the crawl like any bad page."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        crawler.signals.connect(self.request_dropped, signal=signals.request_dropped)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RedirectLoopRecorder:
+        return cls(crawler)
+
+    def request_dropped(self, request: Any, **_: Any) -> None:
+        chain = request.meta.get("redirect_urls") or []
+        if not chain:
+            return
+        from plein.webwatch.crawl.pipelines import context_for
+        from plein.webwatch.service import PageResult
+
+        route = " → ".join([*chain, request.url])
+        context_for(self.crawler).store.record_page(
+            PageResult(
+                url=chain[0],
+                status=0,
+                content_type="",
+                stored=None,
+                problem=f"omleidingslus: {route}"[:2000],
+                offers=[],
+                fetched_at=dt.datetime.now(dt.UTC),
+            )
+        )
+        self.crawler.stats.inc_value("plein/redirect_loops")

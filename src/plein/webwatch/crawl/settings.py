@@ -59,7 +59,10 @@ def scrapy_settings(config: CrawlConfig) -> dict[str, Any]:
             "plein.webwatch.crawl.pipelines.OfferPipeline": 300,
             "plein.webwatch.crawl.pipelines.StorePipeline": 400,
         },
-        "EXTENSIONS": {"plein.webwatch.crawl.extensions.SharedFrontierIdle": 500},
+        "EXTENSIONS": {
+            "plein.webwatch.crawl.extensions.SharedFrontierIdle": 500,
+            "plein.webwatch.crawl.extensions.RedirectLoopRecorder": 510,
+        },
         "AUTOTHROTTLE_ENABLED": True,
         "AUTOTHROTTLE_START_DELAY": config.delay,
         "AUTOTHROTTLE_MAX_DELAY": 30.0,

@@ -1,0 +1,200 @@
+"""Overhead of the policy gate + audit log on a read-heavy workload, against the gate bypassed.
+
+Two levels, both interleaved on the same demo world, on SQLite and PostgreSQL:
+
+* service: what a record list page does in the database: count the matching records, fetch a page
+  of 20, open one record, commit. Gated through ``Gate`` (purpose check, need-to-know filters in
+  SQL, one audit entry appended to the hash chain at commit) against the same queries with no
+  policy filter and no audit, for the own-organisation purpose and for a collaboration purpose;
+* API: real HTTP requests (``GET /v1/registraties`` and ``GET /v1/registraties/{id}``) against the
+  same app with the gate replaced, for the benchmark only, by one that filters and logs nothing.
+
+Size: ``PLEIN_BENCH_GATE_SIZE`` (default ``small``); requests per variant: ``PLEIN_BENCH_GATE_RUNS``
+(default 300).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func, select, true
+from sqlalchemy.orm import Session
+from tests.databases import fresh_database
+
+from plein.audit.keys import keys_from_secret
+from plein.auth.accounts import actor_for
+from plein.auth.models import UserAccount
+from plein.core.models import Record
+from plein.demo.seed import seed_demo_world
+from plein.policy.gate import Gate, Scope
+from plein.policy.models import Collaboration
+from plein.policy.roles import Actor, Purpose
+from plein.store.engine import create_engine_for
+from plein.store.migrate import upgrade
+from plein.web.access import AuthDep, DoelQuery, SessionDep, parse_purpose
+
+Report = Callable[..., None]
+KEYS = keys_from_secret("bench-gate")
+PAGE = 20
+
+
+def _query(theme: str) -> Any:
+    return select(Record).where(Record.theme_code == theme)
+
+
+def _bypassed(engine: Engine, theme: str, record_id: int) -> None:
+    with Session(engine) as session:
+        query = _query(theme)
+        session.scalar(select(func.count()).select_from(query.subquery()))
+        list(session.scalars(query.order_by(Record.occurred_on.desc(), Record.id.desc()).limit(PAGE)))
+        session.get(Record, record_id)
+        session.commit()
+
+
+def _gated(engine: Engine, actor: Actor, purpose: Purpose, theme: str, record_id: int) -> None:
+    with Session(engine) as session:
+        gate = Gate(session, actor, purpose, keys=KEYS)
+        query = _query(theme)
+        gate.count_records(query)
+        gate.read_records(query.order_by(Record.occurred_on.desc(), Record.id.desc()).limit(PAGE))
+        gate.read_record(record_id)
+        session.commit()
+
+
+def _measure(fn: Callable[[], None], baseline: Callable[[], None], runs: int) -> tuple[float, float]:
+    """Median milliseconds per request, gated and bypassed, interleaved so drift hits both alike."""
+    gated_times, base_times = [], []
+    for _ in range(10):  # warm caches and connection pools
+        fn()
+        baseline()
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        gated_times.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        baseline()
+        base_times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(gated_times), statistics.median(base_times)
+
+
+def _workloads(engine: Engine) -> list[tuple[str, Actor, Purpose, str, int]]:
+    with Session(engine, expire_on_commit=False) as session:
+        user = session.scalars(select(UserAccount).where(UserAccount.username == "od-nzkg.analist")).one()
+        actor = actor_for(user)
+        tafel_id = session.scalars(select(Collaboration.id).where(Collaboration.code == "TAFEL-AFVAL-NZKG")).one()
+        own_id = session.scalar(
+            select(Record.id)
+            .where(
+                Record.source_organisation_id == actor.organisation_id,
+                Record.theme_code == "afval",
+                Record.confidentiality == "intern",
+            )
+            .limit(1)
+        )
+        gate = Gate(session, actor, Purpose.for_collaboration(tafel_id), keys=KEYS)
+        shared_id = next(
+            r.id for r in gate.read_records(_query("afval")) if r.source_organisation_id != actor.organisation_id
+        )
+        session.rollback()
+    assert own_id is not None
+    return [
+        ("eigen organisatie (toezicht)", actor, Purpose.for_activity("toezicht"), "afval", own_id),
+        ("samenwerking (thematische tafel)", actor, Purpose.for_collaboration(tafel_id), "afval", shared_id),
+    ]
+
+
+class BypassGate(Gate):
+    """Benchmark only: the same API code with no purpose check, no filter and no audit."""
+
+    def scope(self) -> Scope:
+        return Scope("alle", "bypass", "")
+
+    def _levels(self) -> Any:
+        return true()
+
+    def audit(self, name: str, **_kwargs: Any) -> None:
+        return None
+
+
+def _api(engine: Engine, runs: int, label: str, record_id: int) -> tuple[float, float]:
+    from fastapi.testclient import TestClient
+
+    from plein.auth.tokens import issue_token
+    from plein.settings import Settings
+    from plein.web.access import request_gate
+    from plein.web.app import create_app
+
+    with tempfile.TemporaryDirectory() as var:
+        settings = Settings(var_dir=Path(var), secret_key="bench-gate")
+        gated_app, bypassed_app = create_app(engine, settings), create_app(engine, settings)
+
+        def bypass(session: SessionDep, auth: AuthDep, doel: DoelQuery = None) -> Gate:
+            return BypassGate(session, auth.actor, parse_purpose(doel, auth.role))
+
+        bypassed_app.dependency_overrides[request_gate] = bypass
+        with Session(engine) as session, session.begin():
+            user = session.scalars(select(UserAccount).where(UserAccount.username == "od-nzkg.analist")).one()
+            secret, _row = issue_token(session, user, "bench")
+        headers = {"Authorization": f"Bearer {secret}"}
+        gated, bypassed = TestClient(gated_app), TestClient(bypassed_app)
+
+        def call(client: TestClient) -> None:
+            listing = client.get("/v1/registraties", params={"thema": "afval", "paginaGrootte": 20}, headers=headers)
+            detail = client.get(f"/v1/registraties/{record_id}", headers=headers)
+            assert listing.status_code == detail.status_code == 200, (label, listing.text, detail.text)
+
+        return _measure(lambda: call(gated), lambda: call(bypassed), runs)
+
+
+def run(report: Report) -> None:
+    size = os.environ.get("PLEIN_BENCH_GATE_SIZE", "small")
+    runs = int(os.environ.get("PLEIN_BENCH_GATE_RUNS", "300"))
+    for backend in ("sqlite", "postgresql"):
+        with tempfile.TemporaryDirectory() as tmp, fresh_database(backend, Path(tmp)) as url:
+            engine = create_engine_for(url)
+            upgrade(engine)
+            seed_demo_world(engine, size=size, seed=3, out_dir=Path(tmp) / "demo")
+            for label, actor, purpose, theme, record_id in _workloads(engine):
+                gated, bypassed = _measure(
+                    partial(_gated, engine, actor, purpose, theme, record_id),
+                    partial(_bypassed, engine, theme, record_id),
+                    runs,
+                )
+                report(
+                    f"gate+audit, lijstpagina + detail, {label}, {backend}, {size}",
+                    gated,
+                    "ms/verzoek",
+                    bypassed,
+                    "zelfde werk zonder gate en audit",
+                )
+                report(
+                    f"overhead gate+audit, {label}, {backend}",
+                    100 * (gated - bypassed) / bypassed,
+                    "%",
+                    None,
+                    "doel < 10 %",
+                )
+            own_record = _workloads(engine)[0][4]
+            gated, bypassed = _api(engine, max(50, runs // 3), "api", own_record)
+            report(
+                f"gate+audit, API lijst + detail (HTTP), {backend}, {size}",
+                gated,
+                "ms/2 verzoeken",
+                bypassed,
+                "zelfde API met gate vervangen door doorlaat (alleen benchmark)",
+            )
+            report(
+                f"overhead gate+audit, API (HTTP), {backend}",
+                100 * (gated - bypassed) / bypassed,
+                "%",
+                None,
+                "doel < 10 %",
+            )
+            engine.dispose()

@@ -1,0 +1,109 @@
+"""``/inloggen/sso``: log in through the configured OpenID Connect provider."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+
+from plein.audit.events import record_event
+from plein.auth.oidc import OidcSettings, linked_user, oauth_client, subject_key
+from plein.auth.sessions import COOKIE, IDLE, start_session
+from plein.settings import Settings
+from plein.web.access import actor_info, cookie_secure, request_keys, request_trace
+
+router = APIRouter(include_in_schema=False)
+
+
+def _settings(request: Request) -> OidcSettings:
+    settings: OidcSettings = request.app.state.oidc
+    if not settings.configured:
+        raise HTTPException(404, "Inloggen via single sign-on is op deze installatie niet ingericht.")
+    return settings
+
+
+def _client(settings: OidcSettings) -> Any:
+    return oauth_client(settings.issuer, settings.client_id, settings.client_secret, settings.scope)
+
+
+@router.get("/inloggen/sso")
+async def sso_start(request: Request) -> Response:
+    """Doorsturen naar de identiteitsaanbieder."""
+    settings = _settings(request)
+    response: Response = await _client(settings).authorize_redirect(request, str(request.url_for("sso_callback")))
+    return response
+
+
+@router.get("/inloggen/sso/terug", name="sso_callback")
+async def sso_callback(request: Request) -> Response:
+    """Terug van de identiteitsaanbieder: alleen een gekoppeld plein-account logt in."""
+    from authlib.integrations.starlette_client import OAuthError
+
+    settings = _settings(request)
+    client = _client(settings)
+    try:
+        token = await client.authorize_access_token(request)
+    except OAuthError as exc:
+        raise HTTPException(401, f"Inloggen via single sign-on is mislukt ({exc.error}). Probeer het opnieuw.") from exc
+    claims = token.get("userinfo") or await client.userinfo(token=token)
+    subject = str(claims.get("sub", ""))
+    with request.app.state.sessions() as session:
+        user = linked_user(session, settings.issuer, subject) if subject else None
+        if user is None:
+            record_event(
+                session,
+                request_keys(request),
+                actor=actor_info(None, "sso"),
+                name="inloggen.sso",
+                processing_activity="toegangsbeheer",
+                trace=request_trace(request),
+                status="geweigerd",
+                rule="geen-account",
+                details={"identiteit": subject_key(settings.issuer, subject)[:200]},
+                durable=True,
+            )
+            raise HTTPException(
+                403, "Aan deze identiteit is geen plein-account gekoppeld. Vraag de beheerder uw account te koppelen."
+            )
+        value, _row = start_session(session, user)
+        record_event(
+            session,
+            request_keys(request),
+            actor=actor_info(user),
+            name="inloggen.sso",
+            processing_activity="toegangsbeheer",
+            trace=request_trace(request),
+        )
+        session.commit()
+    response = RedirectResponse("/", status_code=303)
+    response.set_cookie(
+        COOKIE,
+        value,
+        httponly=True,
+        secure=cookie_secure(request),
+        samesite="lax",
+        path="/",
+        max_age=int(IDLE.total_seconds()) * 16,
+    )
+    return response
+
+
+def install_oidc(app: FastAPI, plein_settings: Settings) -> None:
+    """Mount the SSO routes; the OAuth state cookie middleware only when a provider is configured."""
+    settings = OidcSettings()
+    app.state.oidc = settings
+    app.state.templates.env.globals["sso_enabled"] = settings.configured
+    if settings.configured:
+        from starlette.middleware.sessions import SessionMiddleware
+
+        loopback = plein_settings.host in ("127.0.0.1", "localhost", "::1")
+        app.add_middleware(
+            SessionMiddleware,
+            secret_key=plein_settings.resolved_secret_key(),
+            session_cookie="plein_sso",
+            max_age=600,
+            same_site="lax",
+            https_only=not loopback,
+        )
+    app.include_router(router)

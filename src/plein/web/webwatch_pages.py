@@ -1,0 +1,184 @@
+"""``/internettoezicht``: Dutch pages for analysts and inspectors: themes and crawls, market view and
+worklist per theme, one offer with its reasons and evidence, label corrections and exports."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from plein.errors import ValidationError
+from plein.policy.errors import Refused
+from plein.policy.roles import Role
+from plein.web.access import AuthDep, CsrfDep, GateDep
+from plein.web.route_policy import Access, RoutePolicy, register
+from plein.webwatch import service
+from plein.webwatch.export import worklist_csv, worklist_xlsx
+from plein.webwatch.themes import get_theme, load_themes
+
+router = APIRouter(include_in_schema=False)
+ThemeCode = Annotated[str, Path(max_length=40, pattern=r"^[a-z0-9-]+$")]
+OfferId = Annotated[int, Path(ge=1, le=2**62)]
+PAGE_SIZE = 50
+
+
+@router.get("/internettoezicht", response_class=HTMLResponse)
+def overview(request: Request, gate: GateDep, auth: AuthDep) -> HTMLResponse:
+    """Thema's, de laatste crawls met hun voortgang, en (voor analisten) een crawl starten."""
+    crawls = service.list_crawls(gate)
+    return request.app.state.templates.TemplateResponse(
+        request,
+        "webwatch/overview.html",
+        {
+            "themes": list(load_themes().values()),
+            "crawls": crawls,
+            "may_start": auth.role == Role.ANALIST,
+            "csrf_token": auth.csrf_token,
+        },
+    )
+
+
+@router.post("/internettoezicht/crawls")
+def start_crawl(
+    request: Request,
+    gate: GateDep,
+    auth: AuthDep,
+    _: CsrfDep,
+    thema: Annotated[str, Form(max_length=40, pattern=r"^[a-z0-9-]+$")],
+    startadressen: Annotated[str, Form(max_length=20_000)] = "",
+    demo: Annotated[bool, Form()] = False,
+) -> RedirectResponse:
+    """Start een crawl als eigen proces (Scrapy draait één keer per proces); de voortgang staat op het overzicht."""
+    if auth.role != Role.ANALIST:
+        gate.audit("webwatch.crawl.starten", status="geweigerd", rule="rol", durable=True)
+        raise Refused("rol", "Alleen analisten starten crawls.")
+    gate.record_clause("webwatch.crawl.starten")
+    get_theme(thema)
+    urls = [u.strip() for u in startadressen.split() if u.strip()]
+    if any(not u.startswith(("http://", "https://")) for u in urls):
+        raise ValidationError("Startadressen moeten met http:// of https:// beginnen, één per regel.")
+    args = [sys.executable, "-m", "plein", "webwatch", "crawl", thema, "--organisatie", auth.user.organisation.code]
+    for url in urls:
+        args += ["--start-url", url]
+    if demo:
+        args.append("--demo")
+    if not urls and not demo and not get_theme(thema).sources:
+        raise ValidationError("Geef startadressen op, kies de demowebwinkels, of zet bronnen in het thema.")
+    settings = request.app.state.settings
+    env = {
+        **os.environ,
+        "PLEIN_DATABASE_URL": request.app.state.engine.url.render_as_string(hide_password=False),
+        "PLEIN_VAR_DIR": str(settings.var_dir.resolve()),
+        "PLEIN_SECRET_KEY": settings.resolved_secret_key(),
+    }
+    subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)  # noqa: S603
+    gate.audit("webwatch.crawl.starten", object_type="thema", object_id=thema, details={"adressen": len(urls)})
+    return RedirectResponse("/internettoezicht", status_code=303)
+
+
+@router.get("/internettoezicht/thema/{thema}", response_class=HTMLResponse)
+def theme_page(
+    request: Request,
+    gate: GateDep,
+    thema: ThemeCode,
+    alles: Annotated[bool, Query()] = False,
+    pagina: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> HTMLResponse:
+    """Marktbeeld en werklijst van één thema."""
+    theme = get_theme(thema)
+    view = service.market_view(gate, thema)
+    total, offers = service.list_offers(
+        gate, thema, only_violations=not alles, limit=PAGE_SIZE, offset=(pagina - 1) * PAGE_SIZE
+    )
+    return request.app.state.templates.TemplateResponse(
+        request,
+        "webwatch/theme.html",
+        {
+            "theme": theme,
+            "view": view,
+            "offers": offers,
+            "total": total,
+            "all": alles,
+            "page": pagina,
+            "pages": max(1, -(-total // PAGE_SIZE)),
+        },
+    )
+
+
+@router.get("/internettoezicht/thema/{thema}/werklijst.{formaat}")
+def export(gate: GateDep, thema: ThemeCode, formaat: Annotated[str, Path(pattern=r"^(csv|xlsx)$")]) -> Response:
+    """De werklijst als CSV (puntkomma's, UTF-8) of Excel."""
+    get_theme(thema)
+    if formaat == "csv":
+        body, media = worklist_csv(gate, thema), "text/csv; charset=utf-8"
+    else:
+        body = worklist_xlsx(gate, thema)
+        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(
+        body, media_type=media, headers={"Content-Disposition": f'attachment; filename="werklijst-{thema}.{formaat}"'}
+    )
+
+
+@router.get("/internettoezicht/aanbod/{aanbod_id}", response_class=HTMLResponse)
+def offer_page(request: Request, gate: GateDep, auth: AuthDep, aanbod_id: OfferId) -> HTMLResponse:
+    """Eén aanbieding: wat er stond, waarom zij opvalt, en het bewijs per dag."""
+    offer = service.get_offer(gate, aanbod_id)
+    evidence = service.offer_evidence(gate, aanbod_id)
+    return request.app.state.templates.TemplateResponse(
+        request,
+        "webwatch/offer.html",
+        {
+            "offer": offer,
+            "evidence": evidence,
+            "may_label": auth.role in service.LABELLERS,
+            "csrf_token": auth.csrf_token,
+        },
+    )
+
+
+@router.post("/internettoezicht/aanbod/{aanbod_id}/beoordeling")
+def relabel(
+    gate: GateDep,
+    _: CsrfDep,
+    aanbod_id: OfferId,
+    overtreding: Annotated[str, Form(pattern=r"^(ja|nee)$")],
+    toelichting: Annotated[str, Form(max_length=2000)] = "",
+) -> RedirectResponse:
+    """Corrigeer de beoordeling; de correctie telt mee bij het volgende hertrainen."""
+    service.label_offer(gate, aanbod_id, overtreding == "ja", toelichting)
+    return RedirectResponse(f"/internettoezicht/aanbod/{aanbod_id}", status_code=303)
+
+
+@router.get("/internettoezicht/aanbod/{aanbod_id}/bewijs/{pagina_id}", response_class=HTMLResponse)
+def evidence_page(
+    request: Request, gate: GateDep, aanbod_id: OfferId, pagina_id: Annotated[int, Path(ge=1, le=2**62)]
+) -> HTMLResponse:
+    """De pagina zoals zij is opgehaald, als tekst (nooit als werkende HTML), met datum en hash."""
+    page = service.read_evidence(gate, aanbod_id, pagina_id, request.app.state.settings)
+    source = page.body[:2_000_000].decode("utf-8", errors="replace")
+    return request.app.state.templates.TemplateResponse(
+        request,
+        "webwatch/evidence.html",
+        {
+            "page": page,
+            "source": source,
+            "offer_id": aanbod_id,
+        },
+    )
+
+
+_SAMPLES = {"thema": "f-gassen", "formaat": "csv", "aanbod_id": "1", "pagina_id": "1"}
+for _method, _path in (
+    ("GET", "/internettoezicht"),
+    ("POST", "/internettoezicht/crawls"),
+    ("GET", "/internettoezicht/thema/{thema}"),
+    ("GET", "/internettoezicht/thema/{thema}/werklijst.{formaat}"),
+    ("GET", "/internettoezicht/aanbod/{aanbod_id}"),
+    ("POST", "/internettoezicht/aanbod/{aanbod_id}/beoordeling"),
+    ("GET", "/internettoezicht/aanbod/{aanbod_id}/bewijs/{pagina_id}"),
+):
+    register(_method, _path, RoutePolicy(Access.RECORDS, samples=_SAMPLES))

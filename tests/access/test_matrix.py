@@ -1,0 +1,419 @@
+"""The authorization matrix: every registered route × role × own / other / shared / unshared / expired data.
+
+Expectations come from an oracle written independently of the gate (plain Python over the demo
+world's rows, from the rules in the issue). A leak is any difference in status, body, count or facet
+that reveals refused data: refused records must answer exactly like records that do not exist.
+New routes join the matrix by being registered in ``plein.web.route_policy`` (a test fails otherwise).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from fastapi.routing import iter_route_contexts
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, create_engine, select
+from sqlalchemy.orm import Session
+
+from plein.auth.demo import demo_password
+from plein.auth.models import UserAccount
+from plein.core.models import Organisation, Record
+from plein.core.vocabulary import Confidentiality
+from plein.policy.models import (
+    Collaboration,
+    CollaborationMember,
+    CollaborationParticipant,
+    LegalBasis,
+    SharedRecord,
+)
+from plein.settings import Settings
+from plein.web.app import create_app
+from plein.web.route_policy import ROUTES, Access
+
+SEED = 7  # the seed of tests/conftest.py's seeded_engine
+CASE_USERS = (
+    "od-nzkg.analist",
+    "od-nzkg.inspecteur",
+    "od-nzkg-boa.inspecteur",
+    "dcmr.analist",
+    "ilt.analist",
+    "politie.analist",
+    "riec-aa.casusregisseur",
+)
+OTHER_USERS = ("od-nzkg.beleidsmedewerker", "od-nzkg.beheerder", "od-nzkg.privacy-officer")
+MISSING = 10**12
+
+
+@dataclass
+class Oracle:
+    """The demo world's access facts, and what each user may see under each purpose."""
+
+    users: dict[str, UserAccount]
+    party: dict[int, str | None]
+    org_code: dict[int, str]
+    bases: set[tuple[str, str]]
+    collabs: dict[str, Collaboration]
+    participants: dict[int, set[int]]
+    members: dict[int, set[int]]
+    shared: dict[int, set[int]]
+    records: dict[int, tuple[int, str, str]]  # id -> (source org, confidentiality, theme)
+    today: dt.date = field(default_factory=dt.date.today)
+
+    def purpose_refusal(self, username: str, purpose: str) -> str | None:
+        """None if the purpose fits, else the rule that refuses it."""
+        user = self.users[username]
+        if purpose == "toezicht":
+            return None
+        collab = self.collabs[purpose]
+        if user.id not in self.members[collab.id] or user.organisation_id not in self.participants[collab.id]:
+            return "need-to-know"
+        if not collab.starts_on <= self.today <= collab.ends_on:
+            return "periode"
+        return None
+
+    def visible(self, username: str, purpose: str) -> set[int]:
+        user = self.users[username]
+        rank = Confidentiality(user.clearance).rank
+        within = {rid for rid, (_src, level, _t) in self.records.items() if Confidentiality(level).rank <= rank}
+        if purpose == "toezicht":
+            return {rid for rid in within if self.records[rid][0] == user.organisation_id}
+        collab = self.collabs[purpose]
+        own_party = self.party[user.organisation_id]
+        allowed: set[int] = set()
+        for rid in self.shared[collab.id] & within:
+            source = self.records[rid][0]
+            if source == user.organisation_id or (
+                source in self.participants[collab.id]
+                and (collab.kind == "handhavingsknelpunt" or (self.party[source], own_party) in self.bases)
+            ):
+                allowed.add(rid)
+        return allowed
+
+    def purpose_value(self, purpose: str) -> str:
+        return purpose if purpose == "toezicht" else f"samenwerking:{self.collabs[purpose].id}"
+
+
+PURPOSES = ("toezicht", "TAFEL-AFVAL-NZKG", "KNELPUNT-AFVAL-AA", "TAFEL-FGAS-2023")
+
+
+def load_oracle(engine: Engine) -> Oracle:
+    with Session(engine) as session:
+        orgs = list(session.scalars(select(Organisation)))
+        collabs = {c.code: c for c in session.scalars(select(Collaboration))}
+        participants: dict[int, set[int]] = {c.id: set() for c in collabs.values()}
+        for p in session.scalars(select(CollaborationParticipant)):
+            participants[p.collaboration_id].add(p.organisation_id)
+        members: dict[int, set[int]] = {c.id: set() for c in collabs.values()}
+        for m in session.scalars(select(CollaborationMember)):
+            members[m.collaboration_id].add(m.user_id)
+        shared: dict[int, set[int]] = {c.id: set() for c in collabs.values()}
+        for s in session.scalars(select(SharedRecord)):
+            shared[s.collaboration_id].add(s.record_id)
+        records = {
+            rid: (src, level, theme)
+            for rid, src, level, theme in session.execute(
+                select(Record.id, Record.source_organisation_id, Record.confidentiality, Record.theme_code)
+            )
+        }
+        users = {u.username: u for u in session.scalars(select(UserAccount))}
+        for user in users.values():
+            session.expunge(user)
+        for collab in collabs.values():
+            session.expunge(collab)
+        bases = {(b.from_party, b.to_party) for b in session.scalars(select(LegalBasis)) if b.active}
+    return Oracle(
+        users,
+        {o.id: o.matrix_party for o in orgs},
+        {o.id: o.code for o in orgs},
+        bases,
+        collabs,
+        participants,
+        members,
+        shared,
+        records,
+    )
+
+
+def probe_records(oracle: Oracle) -> dict[str, int]:
+    """Named record ids covering own / other / shared / unshared / expired / above clearance."""
+    by_code = {code: oid for oid, code in oracle.org_code.items()}
+    shared_any = set().union(*oracle.shared.values())
+    wanted = {  # one probe per kind of data: own, other, shared, shared without basis, expired, clearance
+        "OD-NZKG": ("niet-gedeeld", "vertrouwelijk", "KNELPUNT-AFVAL-AA"),
+        "OD-NZKG-BOA": ("geheim",),
+        "DCMR": ("niet-gedeeld", "TAFEL-AFVAL-NZKG", "TAFEL-FGAS-2023"),
+        "ILT": ("TAFEL-AFVAL-NZKG",),
+        "POLITIE": ("TAFEL-AFVAL-NZKG",),
+    }
+    probes: dict[str, int] = {}
+    for code, cases in wanted.items():
+        mine = {rid for rid, (src, _l, _t) in oracle.records.items() if src == by_code[code]}
+        for case in cases:
+            if case == "niet-gedeeld":
+                ids = mine - shared_any
+            elif case in ("vertrouwelijk", "geheim"):
+                ids = {rid for rid in mine if oracle.records[rid][1] == case}
+            else:
+                ids = mine & oracle.shared[oracle.collabs[case].id]
+            if ids:
+                probes[f"{code}:{case}"] = min(ids)
+    return probes
+
+
+@dataclass
+class Env:
+    oracle: Oracle
+    clients: dict[str, TestClient]
+    anonymous: TestClient
+    probes: dict[str, int]
+
+
+@pytest.fixture(scope="module")
+def env(seeded_engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
+    app = create_app(seeded_engine, Settings(var_dir=Path(tmp_path_factory.mktemp("matrix-var"))))
+    oracle = load_oracle(seeded_engine)
+    clients: dict[str, TestClient] = {}
+    for username in CASE_USERS + OTHER_USERS:
+        client = TestClient(app, base_url="https://testserver")
+        page = client.get("/inloggen")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert token
+        response = client.post(
+            "/inloggen",
+            data={
+                "gebruikersnaam": username,
+                "wachtwoord": demo_password(username, SEED),
+                "csrf_token": token.group(1),
+            },
+            follow_redirects=False,
+        )
+        assert response.status_code == 303, (username, response.text)
+        clients[username] = client
+    yield Env(oracle, clients, TestClient(app, base_url="https://testserver"), probe_records(oracle))
+
+
+def _route_table() -> list[tuple[str, str]]:
+    app = create_app(create_engine("sqlite://"), Settings())  # routes only; no request is made
+    table = []
+    for ctx in iter_route_contexts(app.routes):
+        for method in sorted(getattr(ctx, "methods", None) or ()):
+            if method != "HEAD":
+                table.append((method, ctx.path))
+    return table
+
+
+def _fill(path: str, samples: dict[str, str]) -> str:
+    return re.sub(r"{(\w+)}", lambda m: samples.get(m.group(1), "1"), path)
+
+
+def _same_modulo(a: str, b: str, x: object, y: object) -> bool:
+    """Equal once the record id is blanked where it is echoed (the message and the request path)."""
+
+    def blank(text: str, ident: object) -> str:
+        for pattern in (f"Registratie {ident} ", f"registraties/{ident}", f"registratie {ident} "):
+            text = text.replace(pattern, pattern.replace(str(ident), "N"))
+        return text
+
+    return blank(a, x) == blank(b, y)
+
+
+def test_every_route_is_registered_in_the_matrix() -> None:
+    missing = [route for route in _route_table() if route not in ROUTES]
+    assert not missing, f"register these routes in plein.web.route_policy: {missing}"
+
+
+def test_anonymous_callers_get_nothing_but_the_public_routes(env: Env) -> None:
+    for (method, path), policy in ROUTES.items():
+        url = _fill(path, policy.samples)
+        response = env.anonymous.request(method, url, follow_redirects=False)
+        if policy.access == Access.PUBLIC:
+            # The login form may refuse a bad post; single sign-on answers 404 when no provider is set.
+            assert response.status_code in (200, 401, 403, 404), (method, path)
+            continue
+        if path.startswith("/v1"):
+            assert response.status_code == 401, (method, path, response.status_code)
+        else:
+            assert response.status_code == 303 and response.headers["location"].startswith("/inloggen"), (
+                method,
+                path,
+                response.status_code,
+            )
+
+
+@pytest.mark.parametrize("username", CASE_USERS)
+def test_record_detail_matrix(env: Env, username: str) -> None:
+    client, oracle = env.clients[username], env.oracle
+    detail_routes = [(m, p, pol) for (m, p), pol in ROUTES.items() if pol.record_param and m == "GET"]
+    assert detail_routes
+    for purpose in PURPOSES:
+        refusal = oracle.purpose_refusal(username, purpose)
+        visible = oracle.visible(username, purpose) if refusal is None else set()
+        doel = oracle.purpose_value(purpose)
+        for _method, path, policy in detail_routes:
+            assert policy.record_param
+            missing_url = path.replace("{" + policy.record_param + "}", str(MISSING))
+            missing = client.get(missing_url, params={"doel": doel})
+            probes = list(env.probes.items())
+            for name, rid in probes if refusal is None else probes[:3]:  # a refused purpose ignores the id
+                url = path.replace("{" + policy.record_param + "}", str(rid))
+                response = client.get(url, params={"doel": doel})
+                where = (username, purpose, name, path)
+                if refusal is not None:
+                    assert response.status_code == 403, where
+                    assert _same_modulo(response.text, missing.text, rid, MISSING), where
+                elif rid in visible:
+                    assert response.status_code == 200, where
+                    if path.startswith("/v1"):
+                        assert response.json()["id"] == rid
+                else:
+                    assert response.status_code == 404, (*where, response.status_code)
+                    assert _same_modulo(response.text, missing.text, rid, MISSING), where
+
+
+@pytest.mark.parametrize("username", CASE_USERS)
+def test_record_lists_counts_and_facets_match_the_oracle(env: Env, username: str) -> None:
+    client, oracle = env.clients[username], env.oracle
+    for purpose in PURPOSES:
+        refusal = oracle.purpose_refusal(username, purpose)
+        doel = oracle.purpose_value(purpose)
+        api = client.get("/v1/registraties", params={"doel": doel, "paginaGrootte": 100})
+        page = client.get("/registraties", params={"doel": doel})
+        stats = client.get("/v1/statistieken/registraties", params={"doel": doel})
+        where = (username, purpose)
+        if refusal is not None:
+            assert api.status_code == page.status_code == stats.status_code == 403, where
+            assert api.json()["regel"] == refusal, where
+            continue
+        visible = oracle.visible(username, purpose)
+        body = api.json()
+        assert api.status_code == 200 and body["totaal"] == len(visible), (*where, body.get("totaal"), len(visible))
+        assert {r["id"] for r in body["registraties"]} <= visible, where
+        expected_facets = Counter(oracle.records[rid][2] for rid in visible)
+        assert body["facetten"]["thema"] == dict(expected_facets), where
+        cells = {c["groep"]: c["aantal"] for c in stats.json()["cellen"]}
+        assert cells == dict(expected_facets), where
+        shown = re.search(r'id="aantal-registraties">([\d.]+) registraties', page.text)
+        assert shown and int(shown.group(1).replace(".", "")) == len(visible), where
+
+
+def test_beleidsmedewerker_sees_suppressed_aggregates_only(env: Env) -> None:
+    username = "od-nzkg.beleidsmedewerker"
+    client, oracle = env.clients[username], env.oracle
+    user = oracle.users[username]
+    rank = Confidentiality(user.clearance).rank
+    own = [
+        t
+        for src, level, t in oracle.records.values()
+        if src == user.organisation_id and Confidentiality(level).rank <= rank
+    ]
+    expected = {theme: (n if n >= 10 else None) for theme, n in Counter(own).items()}
+    cells = {c["groep"]: c["aantal"] for c in client.get("/v1/statistieken/registraties").json()["cellen"]}
+    assert cells == expected and None in cells.values()
+    for name, rid in env.probes.items():
+        for url in (f"/v1/registraties/{rid}", f"/registraties/{rid}"):
+            response = client.get(url)
+            assert response.status_code == 403 and "geaggregeerde" in response.text, (name, url)
+    assert client.get("/v1/registraties").json()["regel"] == "alleen-aggregaten"
+
+
+@pytest.mark.parametrize("username", CASE_USERS + OTHER_USERS)
+def test_role_pages_and_posts(env: Env, username: str) -> None:
+    client, oracle = env.clients[username], env.oracle
+    role = oracle.users[username].role
+    case_role = role in ("analist", "inspecteur", "casusregisseur")
+    for (method, path), policy in ROUTES.items():
+        url = _fill(path, policy.samples)
+        where = (username, method, path)
+        if method == "POST":
+            if policy.access == Access.PUBLIC:
+                continue
+            # Without a CSRF token every state-changing route refuses, whatever the role.
+            response = client.post(url, data={}, follow_redirects=False)
+            assert response.status_code in (400, 403), (*where, response.status_code)
+            continue
+        response = client.get(url, params=policy.query, follow_redirects=False)
+        if policy.access == Access.PUBLIC:
+            assert response.status_code in (200, 404), where
+        elif policy.access == Access.ACCOUNT:
+            assert response.status_code == 200, where
+        elif policy.access == Access.ADMIN:  # 404: the sample object does not exist, which only a beheerder learns
+            assert response.status_code in ((200, 404) if role == "beheerder" else (403,)), where
+        elif policy.access == Access.AUDIT:
+            assert response.status_code in ((200, 404) if role == "privacy_officer" else (403,)), where
+        elif policy.access == Access.AGGREGATE:
+            allowed = case_role or role == "beleidsmedewerker" or path == "/"
+            assert response.status_code == (200 if allowed else 403), where
+        elif policy.access == Access.RECORDS:
+            # 400: the route needs parameters the probe does not give (a search needs a query).
+            assert response.status_code in ((200, 400, 404) if case_role else (400, 403)), where
+
+
+def test_sharing_cannot_reach_other_records_or_expired_collaborations(env: Env) -> None:
+    username = "od-nzkg.analist"
+    client, oracle = env.clients[username], env.oracle
+    account = client.get("/account").text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', account)
+    assert csrf
+    headers = {"X-CSRF-Token": csrf.group(1)}
+    tafel = oracle.collabs["TAFEL-AFVAL-NZKG"].id
+    expired = oracle.collabs["TAFEL-FGAS-2023"].id
+    other = env.probes["DCMR:niet-gedeeld"]
+    idor = client.post(
+        f"/v1/samenwerkingen/{tafel}/gedeelde-registraties", json={"registratie": other}, headers=headers
+    )
+    missing = client.post(
+        f"/v1/samenwerkingen/{tafel}/gedeelde-registraties", json={"registratie": MISSING}, headers=headers
+    )
+    assert idor.status_code == missing.status_code == 404
+    assert _same_modulo(idor.text, missing.text, other, MISSING)
+    own = env.probes["OD-NZKG:niet-gedeeld"]
+    late = client.post(
+        f"/v1/samenwerkingen/{expired}/gedeelde-registraties", json={"registratie": own}, headers=headers
+    )
+    assert late.status_code == 403 and late.json()["regel"] == "periode"
+    stranger = env.clients["dcmr.inspecteur"] if "dcmr.inspecteur" in env.clients else env.clients["ilt.analist"]
+    knelpunt = oracle.collabs["KNELPUNT-AFVAL-AA"].id
+    csrf2 = re.search(r'name="csrf_token" value="([^"]+)"', stranger.get("/account").text)
+    assert csrf2
+    outsider = stranger.post(
+        f"/v1/samenwerkingen/{knelpunt}/gedeelde-registraties",
+        json={"registratie": own},
+        headers={"X-CSRF-Token": csrf2.group(1)},
+    )
+    assert outsider.status_code == 403 and outsider.json()["regel"] == "need-to-know"
+
+
+def test_the_matrix_covers_every_kind_of_data(env: Env) -> None:
+    """Guard against a vacuous matrix: each case appears, and each user sees something somewhere."""
+    names = set(env.probes)
+    for needed in (
+        "OD-NZKG:niet-gedeeld",
+        "DCMR:niet-gedeeld",
+        "DCMR:TAFEL-AFVAL-NZKG",
+        "ILT:TAFEL-AFVAL-NZKG",
+        "DCMR:TAFEL-FGAS-2023",
+        "OD-NZKG-BOA:geheim",
+        "OD-NZKG:vertrouwelijk",
+    ):
+        assert needed in names
+    for username in CASE_USERS:
+        assert any(
+            env.oracle.visible(username, p) for p in PURPOSES if env.oracle.purpose_refusal(username, p) is None
+        ), username
+
+
+def test_demo_accounts_cover_every_role_in_several_organisations(seeded_engine: Engine) -> None:
+    from plein.auth.demo import existing_demo_accounts
+
+    accounts = existing_demo_accounts(seeded_engine)
+    roles = {role for _name, _password, role, _org in accounts}
+    assert roles == {"analist", "inspecteur", "casusregisseur", "beleidsmedewerker", "privacy_officer", "beheerder"}
+    for role in roles:
+        assert len({org for _n, _p, r, org in accounts if r == role}) >= 2, role
+    assert all(password == demo_password(name, SEED) for name, password, _r, _o in accounts)
