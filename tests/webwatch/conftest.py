@@ -58,6 +58,6 @@ def run_crawl(database_url: str, var_dir: Path, args: list[str], timeout: float 
 
 @pytest.fixture(scope="module")
 def webshops() -> Iterator[Webshops]:
-    shops = start_webshops(seed=3, scale=2, crawl_delay=0.3)
+    shops = start_webshops(seed=3, scale=2, crawl_delay=0.5)
     yield shops
     shops.stop()

@@ -183,3 +183,12 @@ def test_price_markup_variants(price_html: str, expected: Decimal) -> None:
 
 def test_plain_page_description_is_the_text_under_the_heading() -> None:
     assert "Integraalhelm voor scooter" in str(only("plain_shop.html")["description"])
+
+
+def test_title_without_site_name_and_availability_from_text() -> None:
+    html = (
+        '<html><head><title>Helm X-Race | Scootershop</title></head><body><p class="price">€ 12,50</p>'
+        "<p>Niet op voorraad</p><button>In winkelwagen</button></body></html>"
+    )
+    offer = extract_page(html, "https://shop.example/helm").offers[0]
+    assert (offer.title, offer.price, offer.availability) == ("Helm X-Race", Decimal("12.50"), "OutOfStock")

@@ -152,3 +152,34 @@ def webshops_command(
             time.sleep(3600)
     except KeyboardInterrupt:
         shops.stop()
+
+
+@webwatch_app.command("train")
+def train_command(
+    theme: str = typer.Argument(..., help="Themacode."),
+    ground_truth: Path | None = typer.Option(
+        None, "--grondwaarheid", help="Grondwaarheid van de demowebwinkels: het trainingsdeel als labels."
+    ),
+) -> None:
+    """Train het tekstmodel van een thema opnieuw op alle labels (correcties van analisten gaan voor)."""
+    from plein.runtime import ready_engine
+    from plein.webwatch.scrub import default_scrubber
+    from plein.webwatch.service import add_training_labels, retrain
+    from plein.webwatch.themes import get_theme
+
+    get_theme(theme)
+    engine = ready_engine()
+    if ground_truth is not None:
+        try:
+            offers = json.loads(ground_truth.read_text(encoding="utf-8"))["offers"]
+        except (OSError, ValueError, KeyError) as exc:
+            raise ValidationError(f"Grondwaarheid {ground_truth} is niet te lezen: {exc}.") from exc
+        scrubber = default_scrubber()
+        labelled = [
+            (scrubber.scrub(f"{o['title']}\n\n{o['description']}").text, bool(o["violation"]))
+            for o in offers
+            if o.get("theme") == theme and o.get("split") == "train"
+        ]
+        console.print(f"{add_training_labels(engine, theme, labelled, 'grondwaarheid')} labels toegevoegd.")
+    model = retrain(engine, theme)
+    console.print(f"Model {theme} getraind op {model.trained_on} labels; aanbod opnieuw beoordeeld.")

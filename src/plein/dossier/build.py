@@ -40,7 +40,7 @@ class Dossier:
         }
 
 
-def build_dossier(gate: Gate, establishment_id: int) -> Dossier:
+def build_dossier(gate: Gate, establishment_id: int, *, with_persons: bool = False) -> Dossier:
     """The dossier of a visible establishment; NotVisible (404) otherwise, audited either way."""
     establishment: Establishment = gate.read_subject(Establishment, establishment_id, action="dossier.openen")
     chain: list[int] = []
@@ -63,7 +63,7 @@ def build_dossier(gate: Gate, establishment_id: int) -> Dossier:
     dossier = Dossier(
         subject=hits[establishment_id], legal_entity=legal,
         establishments=[hits[i] for i in est_ids if i != establishment_id and i in hits],
-        successions=successions, related=related_subjects(gate, chain), items=items,
+        successions=successions, related=related_subjects(gate, chain, with_persons=with_persons), items=items,
     )
     subjects: list[tuple[str, object]] = [("vestiging", i) for i in est_ids] + [("kvk", k) for k in kvks]
     subjects += [("persoon" if r.kind == "persoon" else "rechtspersoon", r.ident) for r in dossier.related]

@@ -96,49 +96,56 @@ class Related:
     relation: str
 
 
-def related_subjects(gate: Gate, chain: list[int]) -> list[Related]:
-    """Visible persons with a role at the chain's legal entities, the other visible legal entities
-    they hold roles at, and ownership links."""
+def related_subjects(gate: Gate, chain: list[int], *, with_persons: bool = False) -> list[Related]:
+    """Other visible legal entities that share a person (owner, director, …) or an ownership link with
+    the chain; with ``with_persons`` also the visible persons themselves.
+
+    Persons are opt-in because the gate's person clause nests the legal-entity and establishment
+    clauses and is slow on a large database (see BENCHMARKS.md); the dossier page asks for them.
+    """
     session = gate.session
     if not chain:
         return []
     related: list[Related] = []
-    with_roles: Any = (
-        select(Person, PersonRoleLink.role)
-        .join(PersonRoleLink, PersonRoleLink.person_id == Person.id)
-        .where(PersonRoleLink.legal_entity_id.in_(chain))
-    )
-    person_ids = set()
-    for person, role in session.execute(gate.persons(with_roles)).all():
-        if person.id not in person_ids:
-            person_ids.add(person.id)
-            related.append(Related("persoon", person.id, person.full_name(), role))
+    roles = session.execute(
+        select(PersonRoleLink.person_id, PersonRoleLink.role).where(PersonRoleLink.legal_entity_id.in_(chain))
+    ).all()
+    person_ids = sorted({person_id for person_id, _ in roles})
+    if with_persons and person_ids:
+        role_of = dict(roles)
+        for person in session.scalars(gate.persons(select(Person).where(Person.id.in_(person_ids)))).all():
+            related.append(Related("persoon", person.id, person.full_name(), role_of.get(person.id, "")))
     if person_ids:
-        other_roles: Any = (
-            select(LegalEntity, PersonRoleLink.role)
-            .join(PersonRoleLink, PersonRoleLink.legal_entity_id == LegalEntity.id)
-            .where(PersonRoleLink.person_id.in_(person_ids), LegalEntity.id.not_in(chain))
-        )
-        seen: set[int] = set()
-        for legal_entity, role in session.execute(gate.legal_entities(other_roles).limit(50)).all():
-            if legal_entity.id not in seen:
-                seen.add(legal_entity.id)
-                label = f"{legal_entity.name} (KvK {legal_entity.kvk or 'onbekend'})"
-                related.append(Related("rechtspersoon", legal_entity.id, label, f"zelfde persoon is {role}"))
+        shared = session.execute(
+            select(PersonRoleLink.legal_entity_id, PersonRoleLink.role)
+            .where(PersonRoleLink.person_id.in_(person_ids), PersonRoleLink.legal_entity_id.not_in(chain))
+            .limit(200)
+        ).all()
+        role_at = dict(shared)
+        others = session.scalars(
+            gate.legal_entities(select(LegalEntity).where(LegalEntity.id.in_(list(role_at))))
+            .order_by(LegalEntity.name).limit(50)
+        ).all()
+        for legal_entity in others:
+            label = f"{legal_entity.name} (KvK {legal_entity.kvk or 'onbekend'})"
+            related.append(Related("rechtspersoon", legal_entity.id, label,
+                                   f"dezelfde persoon is hier {role_at[legal_entity.id]}"))
     link = LegalEntityLink
-    ownership: Any = (
-        select(LegalEntity, link.from_legal_entity_id, link.share_percentage)
-        .join(link, or_(link.from_legal_entity_id == LegalEntity.id, link.to_legal_entity_id == LegalEntity.id))
-        .where(
+    owned = session.execute(
+        select(link.from_legal_entity_id, link.to_legal_entity_id, link.share_percentage).where(
             link.kind == LegalEntityLinkKind.EIGENDOM.value,
             or_(link.from_legal_entity_id.in_(chain), link.to_legal_entity_id.in_(chain)),
-            LegalEntity.id.not_in(chain),
         )
-    )
-    for legal_entity, owner_id, share in session.execute(gate.legal_entities(ownership)).all():
-        relation = "eigenaar" if owner_id == legal_entity.id else "dochter"
-        if share:
-            relation += f" ({share:g}%)"
-        label = f"{legal_entity.name} (KvK {legal_entity.kvk or 'onbekend'})"
-        related.append(Related("rechtspersoon", legal_entity.id, label, relation))
+    ).all()
+    relation_of: dict[int, str] = {}
+    for owner, child, share in owned:
+        other, relation = (owner, "eigenaar") if child in chain else (child, "dochter")
+        if other not in chain:
+            relation_of[other] = relation + (f" ({share:g}%)" if share else "")
+    if relation_of:
+        for legal_entity in session.scalars(
+            gate.legal_entities(select(LegalEntity).where(LegalEntity.id.in_(list(relation_of))))
+        ).all():
+            label = f"{legal_entity.name} (KvK {legal_entity.kvk or 'onbekend'})"
+            related.append(Related("rechtspersoon", legal_entity.id, label, relation_of[legal_entity.id]))
     return related

@@ -110,10 +110,12 @@ def map_page(request: Request, auth: AuthDep, gate: GateDep) -> HTMLResponse:
 
 
 @router.get("/dossier/{vestiging_id}", response_class=HTMLResponse)
-def dossier_page(request: Request, gate: GateDep, vestiging_id: Annotated[int, Path(ge=1, le=2**62)]) -> HTMLResponse:
+def dossier_page(
+    request: Request, gate: GateDep, vestiging_id: Annotated[int, Path(ge=1, le=2**62)], personen: bool = False
+) -> HTMLResponse:
     """Het dossier: subject, opvolging, gerelateerde subjecten en de tijdlijn over alle partners."""
-    return _page(request, "search/dossier.html", {"d": build_dossier(gate, vestiging_id),
-                                                  "doel": gate.purpose.describe()})
+    return _page(request, "search/dossier.html", {"d": build_dossier(gate, vestiging_id, with_persons=personen),
+                                                  "doel": gate.purpose.describe(), "personen": personen})
 
 
 @router.get("/dossier/{vestiging_id}.pdf")

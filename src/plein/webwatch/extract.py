@@ -637,7 +637,7 @@ def heuristic_offer(tree: Any, page_url: str, og: dict[str, Any], text: str) -> 
         return None
     h1 = tree.xpath("//h1")
     title = _node_text(h1[0]) if h1 else ""
-    title = title or _clean(str(og.get("og:title", ""))) or _clean("".join(tree.xpath("//title/text()")))
+    title = title or _strip_site(_clean(str(og.get("og:title", ""))) or _clean("".join(tree.xpath("//title/text()"))))
     description = _meta(tree, "og:description", "description", "twitter:description")
     block = tree.xpath(
         f'//*[contains({LOWER_CLASS},"description") or contains({LOWER_ID},"description") '
@@ -675,6 +675,30 @@ def _text_after_heading(tree: Any) -> str:
         if len(text) > len(best):
             best = text
     return best
+
+
+AVAILABILITY_WORDS = (
+    (
+        re.compile(r"\b(niet (meer )?op voorraad|uitverkocht|out of stock|sold out|tijdelijk niet leverbaar)\b", re.I),
+        "OutOfStock",
+    ),
+    (re.compile(r"\b(op voorraad|direct leverbaar|in stock|morgen in huis|vandaag besteld)\b", re.I), "InStock"),
+    (re.compile(r"\b(pre-?order|binnenkort leverbaar)\b", re.I), "PreOrder"),
+)
+
+
+def _text_status(text: str, words: tuple[tuple[re.Pattern[str], str], ...]) -> str:
+    """The first schema.org status whose Dutch or English wording occurs in the page text."""
+    for pattern, status in words:
+        if pattern.search(text[:20_000]):
+            return status
+    return ""
+
+
+def _strip_site(title: str) -> str:
+    """``Fles R32 | Marktplaats`` → ``Fles R32``: a page title without the site name after a separator."""
+    parts = re.split(r"\s+[|–—-]\s+", title)
+    return parts[0] if len(parts) > 1 and len(parts[0]) >= 3 else title
 
 
 def _fill(target: ExtractedOffer, other: ExtractedOffer) -> None:
@@ -720,6 +744,7 @@ def _enrich(
                     break
     if not offer.availability:
         offer.availability = _availability(_meta(tree, "product:availability", "og:availability", "availability"))
+        offer.availability = offer.availability or _text_status(text, AVAILABILITY_WORDS)
     if not offer.condition:
         offer.condition = _availability(_meta(tree, "product:condition", "og:condition"))
     offer.category = offer.category or _breadcrumbs(tree, structured)

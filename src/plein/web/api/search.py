@@ -286,9 +286,13 @@ def export_records_api(
 
 
 @router.get("/subjecten/{vestiging_id}/dossier", summary="Dossier van een subject: tijdlijn over alle partners")
-def dossier_api(gate: GateDep, vestiging_id: Annotated[int, Path(ge=1, le=2**62)]) -> Any:
+def dossier_api(
+    gate: GateDep,
+    vestiging_id: Annotated[int, Path(ge=1, le=2**62)],
+    met_personen: Annotated[bool, Query(alias="metPersonen", description="Ook betrokken personen tonen.")] = False,
+) -> Any:
     """Alles wat u mag zien over deze vestiging en haar rechtspersoon (met voorgangers en opvolgers)."""
-    return build_dossier(gate, vestiging_id).as_json()
+    return build_dossier(gate, vestiging_id, with_persons=met_personen).as_json()
 
 
 @router.get("/subjecten/{vestiging_id}/dossier.pdf", summary="Dossier als PDF")
