@@ -61,10 +61,13 @@ def _postgis(engine: Engine, points: list[tuple[float, float]], radius: float) -
     try:
         with engine.begin() as connection:
             connection.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
-            connection.execute(text(
-                "CREATE TABLE IF NOT EXISTS bench_geo AS SELECT e.id, "
-                "ST_SetSRID(ST_MakePoint(a.longitude, a.latitude), 4326)::geography AS g "
-                "FROM establishment e JOIN address a ON a.id = e.address_id"))
+            connection.execute(
+                text(
+                    "CREATE TABLE IF NOT EXISTS bench_geo AS SELECT e.id, "
+                    "ST_SetSRID(ST_MakePoint(a.longitude, a.latitude), 4326)::geography AS g "
+                    "FROM establishment e JOIN address a ON a.id = e.address_id"
+                )
+            )
             connection.execute(text("CREATE INDEX IF NOT EXISTS bench_geo_g ON bench_geo USING gist (g)"))
             connection.execute(text("ANALYZE bench_geo"))
     except Exception:
@@ -75,10 +78,13 @@ def _postgis(engine: Engine, points: list[tuple[float, float]], radius: float) -
         lat, lon = queue[0]
         queue.append(queue.pop(0))
         with engine.connect() as connection:
-            connection.execute(text(
-                "SELECT id FROM bench_geo "
-                "WHERE ST_DWithin(g, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography, :r)"
-            ), {"lat": lat, "lon": lon, "r": radius}).all()
+            connection.execute(
+                text(
+                    "SELECT id FROM bench_geo "
+                    "WHERE ST_DWithin(g, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography, :r)"
+                ),
+                {"lat": lat, "lon": lon, "r": radius},
+            ).all()
 
     return _timed(one)
 
@@ -139,21 +145,28 @@ def _bench_backend(backend: str, size: str, report: Report) -> None:
 
             def radius_records(on: Gate = gate) -> None:
                 lat, lon = rng.choice(points)
-                search_area(on, Area(circle=Circle(lat, lon, 500)), RecordFilters(), limit=20,
-                            with_establishments=True)
+                search_area(on, Area(circle=Circle(lat, lon, 500)), RecordFilters(), limit=20, with_establishments=True)
 
             def dossier() -> None:
                 build_dossier(gate, rng.choice(est_ids))
 
             figures: dict[str, tuple[float, float]] = {}
             baselines: dict[str, tuple[str, tuple[float, float]]] = {}
-            for label, fn in (("naam zoeken", name_search), ("naam tijdens typen", name_typing),
-                              ("KvK opzoeken", kvk_lookup), ("postcodereeks 10 PC4 (bulk)", postcode_range),
-                              ("straal 500 m (vestigingen)", radius_search),
-                              ("straal 500 m met registraties", radius_records), ("dossier", dossier)):
+            for label, fn in (
+                ("naam zoeken", name_search),
+                ("naam tijdens typen", name_typing),
+                ("KvK opzoeken", kvk_lookup),
+                ("postcodereeks 10 PC4 (bulk)", postcode_range),
+                ("straal 500 m (vestigingen)", radius_search),
+                ("straal 500 m met registraties", radius_records),
+                ("dossier", dossier),
+            ):
                 figures[label] = _timed(fn, RUNS if label != "dossier" else 15)
-            for label, fn in (("naam zoeken", name_search), ("naam tijdens typen", name_typing),
-                              ("straal 500 m met registraties", radius_records)):
+            for label, fn in (
+                ("naam zoeken", name_search),
+                ("naam tijdens typen", name_typing),
+                ("straal 500 m met registraties", radius_records),
+            ):
                 baselines[label] = ("zonder need-to-know-filter", _timed(functools.partial(fn, system)))
             session.rollback()
         postgis = _postgis(engine, points, 500) if backend == "postgresql" else None

@@ -52,11 +52,15 @@ def test_search_dossier_and_map(server: str, seeded_engine: Engine) -> None:
             .join(Address, Address.id == Establishment.address_id)
             .join(Organisation, Organisation.id == Establishment.source_organisation_id)
             .where(Organisation.code == "KVK", Address.city == "Rotterdam", Address.house_number_addition == "")
-            .order_by(Establishment.id).limit(1)
+            .order_by(Establishment.id)
+            .limit(1)
         ).one()
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
-                                    args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"])
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            headless=True,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
+        )
         page = browser.new_page()
         page.goto(f"{server}/inloggen?volgende=/zoeken")
         page.fill("input[name=gebruikersnaam]", USER)

@@ -90,14 +90,34 @@ def test_incremental_update_keeps_the_index_current(engine: Engine) -> None:
         org = Organisation(code="KVK", name="KvK", kind="basisregistratie", legal_domain="bestuursrecht")
         session.add(org)
         session.flush()
-        address = Address(street="Markt", house_number=1, postcode="5211 JX", city="'s-Hertogenbosch",
-                          municipality="'s-Hertogenbosch", latitude=51.69, longitude=5.30)
-        legal = LegalEntity(kvk="12345678", name="Bossche Bouw B.V.", legal_form="bv", source_organisation_id=org.id,
-                            source_system="hr", source_key="1")
+        address = Address(
+            street="Markt",
+            house_number=1,
+            postcode="5211 JX",
+            city="'s-Hertogenbosch",
+            municipality="'s-Hertogenbosch",
+            latitude=51.69,
+            longitude=5.30,
+        )
+        legal = LegalEntity(
+            kvk="12345678",
+            name="Bossche Bouw B.V.",
+            legal_form="bv",
+            source_organisation_id=org.id,
+            source_system="hr",
+            source_key="1",
+        )
         session.add_all([address, legal])
         session.flush()
-        est = Establishment(name="Bossche Bouw", trade_names=["Markt Slopers"], legal_entity_id=legal.id,
-                            address_id=address.id, source_organisation_id=org.id, source_system="hr", source_key="e1")
+        est = Establishment(
+            name="Bossche Bouw",
+            trade_names=["Markt Slopers"],
+            legal_entity_id=legal.id,
+            address_id=address.id,
+            source_organisation_id=org.id,
+            source_system="hr",
+            source_key="e1",
+        )
         session.add(est)
         session.flush()
         est_id = est.id

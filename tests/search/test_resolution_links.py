@@ -21,11 +21,16 @@ def test_linked_record_is_found_in_the_area_of_its_establishment(seeded_engine: 
         gate = Gate(session, actor_for(user), Purpose.for_activity("toezicht"))
         record = session.scalars(gate.records(select(Record)).order_by(Record.id)).first()
         assert record is not None and record.establishment_id is not None
-        home = session.scalar(select(Address.postcode).join(Establishment, Establishment.address_id == Address.id)
-                              .where(Establishment.id == record.establishment_id))
+        home = session.scalar(
+            select(Address.postcode)
+            .join(Establishment, Establishment.address_id == Address.id)
+            .where(Establishment.id == record.establishment_id)
+        )
         elsewhere, postcode = session.execute(
-            select(Establishment.id, Address.postcode).join(Address, Address.id == Establishment.address_id)
-            .where(Address.postcode != home).order_by(Establishment.id)
+            select(Establishment.id, Address.postcode)
+            .join(Address, Address.id == Establishment.address_id)
+            .where(Address.postcode != home)
+            .order_by(Establishment.id)
         ).first()  # type: ignore[misc]
         area = Area(postcodes=parse_postcode_range(postcode, postcode))
 
@@ -37,8 +42,17 @@ def test_linked_record_is_found_in_the_area_of_its_establishment(seeded_engine: 
         run = ResolveRun(backend="test")
         session.add(run)
         session.flush()
-        session.add(ResolveLink(item_kind="record", item_id=record.id, establishment_id=elsewhere, method="test",
-                                reasons={}, status="geaccepteerd", run_id=run.id))
+        session.add(
+            ResolveLink(
+                item_kind="record",
+                item_id=record.id,
+                establishment_id=elsewhere,
+                method="test",
+                reasons={},
+                status="geaccepteerd",
+                run_id=run.id,
+            )
+        )
         session.flush()
         assert record.id in found()
         session.rollback()

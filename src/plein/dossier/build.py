@@ -33,8 +33,9 @@ class Dossier:
             "rechtspersoon": self.legal_entity,
             "vestigingen": [h.as_json() for h in self.establishments],
             "opvolging": [s.__dict__ for s in self.successions],
-            "gerelateerd": [{"soort": r.kind, "id": r.ident, "naam": r.label, "relatie": r.relation}
-                            for r in self.related],
+            "gerelateerd": [
+                {"soort": r.kind, "id": r.ident, "naam": r.label, "relatie": r.relation} for r in self.related
+            ],
             "tijdlijn": [i.as_json() for i in self.items],
             "nietOpgenomen": list(self.not_included),
         }
@@ -52,21 +53,34 @@ def build_dossier(gate: Gate, establishment_id: int, *, with_persons: bool = Fal
             gate.legal_entities(select(LegalEntity).where(LegalEntity.id == establishment.legal_entity_id))
         ).first()
         if entity is not None:
-            legal = {"id": entity.id, "naam": entity.name, "kvkNummer": entity.kvk, "rechtsvorm": entity.legal_form,
-                     "ingeschreven": entity.registered_on.isoformat() if entity.registered_on else None,
-                     "opgeheven": entity.dissolved_on.isoformat() if entity.dissolved_on else None}
+            legal = {
+                "id": entity.id,
+                "naam": entity.name,
+                "kvkNummer": entity.kvk,
+                "rechtsvorm": entity.legal_form,
+                "ingeschreven": entity.registered_on.isoformat() if entity.registered_on else None,
+                "opgeheven": entity.dissolved_on.isoformat() if entity.dissolved_on else None,
+            }
     est_ids = dossier_establishments(gate, establishment_id, chain)
     hits = load_hits(gate.session, est_ids)
     kvks = sorted({h.kvk for h in hits.values() if h.kvk})
     ctx = DossierContext(gate, est_ids, kvks)
     items = timeline(ctx)
     dossier = Dossier(
-        subject=hits[establishment_id], legal_entity=legal,
+        subject=hits[establishment_id],
+        legal_entity=legal,
         establishments=[hits[i] for i in est_ids if i != establishment_id and i in hits],
-        successions=successions, related=related_subjects(gate, chain, with_persons=with_persons), items=items,
+        successions=successions,
+        related=related_subjects(gate, chain, with_persons=with_persons),
+        items=items,
     )
     subjects: list[tuple[str, object]] = [("vestiging", i) for i in est_ids] + [("kvk", k) for k in kvks]
     subjects += [("persoon" if r.kind == "persoon" else "rechtspersoon", r.ident) for r in dossier.related]
-    gate.audit("dossier.lezen", object_type="vestiging", object_id=str(establishment_id), subjects=subjects,
-               details={"registraties": len(items), "ids": [i.record_id for i in items[:200]]})
+    gate.audit(
+        "dossier.lezen",
+        object_type="vestiging",
+        object_id=str(establishment_id),
+        subjects=subjects,
+        details={"registraties": len(items), "ids": [i.record_id for i in items[:200]]},
+    )
     return dossier

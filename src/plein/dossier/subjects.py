@@ -36,15 +36,19 @@ def succession_chain(gate: Gate, legal_entity_id: int) -> tuple[list[int], list[
     frontier = {legal_entity_id}
     steps: list[tuple[str, int, Any, str]] = []
     while frontier and len(seen) < MAX_CHAIN:
-        links = session.execute(
-            select(LegalEntityLink).where(
-                LegalEntityLink.kind == LegalEntityLinkKind.OPVOLGING.value,
-                or_(
-                    LegalEntityLink.from_legal_entity_id.in_(frontier),
-                    LegalEntityLink.to_legal_entity_id.in_(frontier),
-                ),
+        links = (
+            session.execute(
+                select(LegalEntityLink).where(
+                    LegalEntityLink.kind == LegalEntityLinkKind.OPVOLGING.value,
+                    or_(
+                        LegalEntityLink.from_legal_entity_id.in_(frontier),
+                        LegalEntityLink.to_legal_entity_id.in_(frontier),
+                    ),
+                )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
         frontier = set()
         for link in links:
             for other, direction in ((link.from_legal_entity_id, "voorganger"), (link.to_legal_entity_id, "opvolger")):
@@ -124,12 +128,14 @@ def related_subjects(gate: Gate, chain: list[int], *, with_persons: bool = False
         role_at = dict(shared)
         others = session.scalars(
             gate.legal_entities(select(LegalEntity).where(LegalEntity.id.in_(list(role_at))))
-            .order_by(LegalEntity.name).limit(50)
+            .order_by(LegalEntity.name)
+            .limit(50)
         ).all()
         for legal_entity in others:
             label = f"{legal_entity.name} (KvK {legal_entity.kvk or 'onbekend'})"
-            related.append(Related("rechtspersoon", legal_entity.id, label,
-                                   f"dezelfde persoon is hier {role_at[legal_entity.id]}"))
+            related.append(
+                Related("rechtspersoon", legal_entity.id, label, f"dezelfde persoon is hier {role_at[legal_entity.id]}")
+            )
     link = LegalEntityLink
     owned = session.execute(
         select(link.from_legal_entity_id, link.to_legal_entity_id, link.share_percentage).where(

@@ -52,13 +52,26 @@ class TimelineItem:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
-        return Gate.scrub({
-            "datum": self.date.isoformat(), "soort": self.kind, "titel": self.title, "toelichting": self.detail,
-            "registratie": self.record_id, "vestiging": self.establishment_id, "thema": self.theme,
-            "vertrouwelijkheid": self.confidentiality, "uitkomst": self.outcome, "via": self.via,
-            "herkomst": {"organisatie": self.source_organisation, "bronsysteem": self.source_system,
-                         "aanlevering": self.import_batch, "ontvangen": self.received_at},
-        })
+        return Gate.scrub(
+            {
+                "datum": self.date.isoformat(),
+                "soort": self.kind,
+                "titel": self.title,
+                "toelichting": self.detail,
+                "registratie": self.record_id,
+                "vestiging": self.establishment_id,
+                "thema": self.theme,
+                "vertrouwelijkheid": self.confidentiality,
+                "uitkomst": self.outcome,
+                "via": self.via,
+                "herkomst": {
+                    "organisatie": self.source_organisation,
+                    "bronsysteem": self.source_system,
+                    "aanlevering": self.import_batch,
+                    "ontvangen": self.received_at,
+                },
+            }
+        )
 
 
 Provider = Callable[[DossierContext], list[TimelineItem]]
@@ -92,13 +105,24 @@ def _items(ctx: DossierContext, records: Sequence[Record], via: Callable[[Record
         batch = ""
         if record.import_batch_id:
             batch = f"#{record.import_batch_id} {batches.get(record.import_batch_id, '')}".strip()
-        items.append(TimelineItem(
-            date=record.occurred_on, kind=record.kind, title=title, detail=detail, record_id=record.id,
-            establishment_id=record.establishment_id, theme=record.theme_code, confidentiality=record.confidentiality,
-            source_organisation=orgs.get(record.source_organisation_id, ""), source_system=record.source_system,
-            import_batch=batch, received_at=record.received_at.isoformat() if record.received_at else "",
-            via=via(record), outcome=outcome,
-        ))
+        items.append(
+            TimelineItem(
+                date=record.occurred_on,
+                kind=record.kind,
+                title=title,
+                detail=detail,
+                record_id=record.id,
+                establishment_id=record.establishment_id,
+                theme=record.theme_code,
+                confidentiality=record.confidentiality,
+                source_organisation=orgs.get(record.source_organisation_id, ""),
+                source_system=record.source_system,
+                import_batch=batch,
+                received_at=record.received_at.isoformat() if record.received_at else "",
+                via=via(record),
+                outcome=outcome,
+            )
+        )
     return items
 
 
@@ -117,7 +141,8 @@ def received_transports(ctx: DossierContext) -> list[TimelineItem]:
     """Transports that other establishments sent to this subject."""
     records = ctx.gate.session.scalars(
         ctx.gate.records(select(Transport).where(Transport.to_establishment_id.in_(ctx.establishment_ids or [-1])))
-        .order_by(Record.occurred_on.desc()).limit(MAX_ITEMS)
+        .order_by(Record.occurred_on.desc())
+        .limit(MAX_ITEMS)
     ).all()
     return _items(ctx, records, lambda r: "ontvanger van transport")
 

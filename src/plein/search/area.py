@@ -102,7 +102,9 @@ def record_filter(filters: RecordFilters) -> list[ColumnElement[bool]]:
         clauses.append(Record.theme_code.in_(filters.themes))
     if filters.organisations:
         clauses.append(
-            Record.source_organisation_id.in_(select(Organisation.id).where(Organisation.code.in_(filters.organisations)))
+            Record.source_organisation_id.in_(
+                select(Organisation.id).where(Organisation.code.in_(filters.organisations))
+            )
         )
     if filters.start:
         clauses.append(Record.occurred_on >= filters.start)
@@ -198,20 +200,34 @@ def search_area(
             facets[name][str(key)] = None if known is None or cell.count is None else known + cell.count
     counted = [cell.count for cell in cells]
     total = sum(c for c in counted if c is not None) if None not in counted else _count(gate, where)
-    records = list(
-        gate.session.scalars(
-            gate.records(select(Record).where(where)).order_by(Record.occurred_on.desc(), Record.id.desc())
-            .offset(offset).limit(limit)
-        ).all()
-    ) if total else []
+    records = (
+        list(
+            gate.session.scalars(
+                gate.records(select(Record).where(where))
+                .order_by(Record.occurred_on.desc(), Record.id.desc())
+                .offset(offset)
+                .limit(limit)
+            ).all()
+        )
+        if total
+        else []
+    )
     result = AreaResult(record_rows(gate, records), total, facets, criteria=criteria)
     if with_establishments:
         _establishments(gate, area, filters, geo, result)
     subjects = record_subjects(records)
     subjects += [("vestiging", hit.establishment_id) for hit in result.establishments]
-    gate.audit(action, object_type="registratie", subjects=subjects,
-               details={"criteria": criteria, "aantal": total, "getoond": len(records),
-                        "vestigingen": len(result.establishments)})
+    gate.audit(
+        action,
+        object_type="registratie",
+        subjects=subjects,
+        details={
+            "criteria": criteria,
+            "aantal": total,
+            "getoond": len(records),
+            "vestigingen": len(result.establishments),
+        },
+    )
     return result
 
 
@@ -251,16 +267,23 @@ def export_rows(
         )
     query: Select[Any] = gate.records(select(Record).where(where)).order_by(Record.occurred_on.desc(), Record.id.desc())
     records = list(gate.session.scalars(query).all())
-    gate.audit(action, object_type="registratie", subjects=record_subjects(records),
-               details={"criteria": criteria, "aantal": total})
+    gate.audit(
+        action,
+        object_type="registratie",
+        subjects=record_subjects(records),
+        details={"criteria": criteria, "aantal": total},
+    )
     for start in range(0, len(records), 1000):
         yield from record_rows(gate, records[start : start + 1000])
 
 
 def visible_establishment_hits(gate: Gate, ids: Sequence[int], action: str) -> list[SubjectHit]:
     """Helper for callers that already have ids: keep the visible ones, load and audit them."""
-    visible = set(gate.session.scalars(select(Establishment.id).where(Establishment.id.in_(list(ids)),
-                                                                       gate.establishment_clause())).all())
+    visible = set(
+        gate.session.scalars(
+            select(Establishment.id).where(Establishment.id.in_(list(ids)), gate.establishment_clause())
+        ).all()
+    )
     loaded = load_hits(gate.session, [i for i in ids if i in visible])
     hits = list(loaded.values())
     audit_subjects(gate, action, hits, {"aantal": len(hits)})

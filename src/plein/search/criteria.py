@@ -156,8 +156,12 @@ class RecordFilters:
     def describe(self) -> dict[str, object]:
         """For the audit log and the result page: only the filters that are set."""
         out: dict[str, object] = {}
-        for key, value in (("thema", self.themes), ("organisatie", self.organisations), ("soort", self.kinds),
-                           ("uitkomst", self.outcomes)):
+        for key, value in (
+            ("thema", self.themes),
+            ("organisatie", self.organisations),
+            ("soort", self.kinds),
+            ("uitkomst", self.outcomes),
+        ):
             if value:
                 out[key] = list(value)
         if self.start:
@@ -190,8 +194,12 @@ def parse_filters(
     if start and end and start > end:
         raise ValidationError(f"periode: van {start.isoformat()} ligt na tot {end.isoformat()}.")
     return RecordFilters(
-        tuple(themes or ()), tuple(o.upper() for o in organisations or ()), start, end,
-        tuple(kinds or ()), tuple(outcomes or ()),
+        tuple(themes or ()),
+        tuple(o.upper() for o in organisations or ()),
+        start,
+        end,
+        tuple(kinds or ()),
+        tuple(outcomes or ()),
     )
 
 
@@ -214,9 +222,15 @@ class SubjectQuery:
 
     def describe(self) -> dict[str, object]:
         """For the audit log: the fields that are set."""
-        pairs = (("naam", self.name), ("kvk", self.kvk), ("vestigingsnummer", self.establishment_number),
-                 ("postcode", self.postcode), ("huisnummer", self.house_number), ("straat", self.street),
-                 ("plaats", self.city))
+        pairs = (
+            ("naam", self.name),
+            ("kvk", self.kvk),
+            ("vestigingsnummer", self.establishment_number),
+            ("postcode", self.postcode),
+            ("huisnummer", self.house_number),
+            ("straat", self.street),
+            ("plaats", self.city),
+        )
         return {key: value for key, value in pairs if value}
 
 
@@ -250,8 +264,30 @@ def parse_free_text(text: str, *, typing: bool = False) -> SubjectQuery:
     return SubjectQuery(name=text, typing=typing)
 
 
-STREET_ENDINGS = ("straat", "weg", "laan", "plein", "kade", "gracht", "singel", "dijk", "pad", "steeg", "hof",
-                  "markt", "dreef", "plantsoen", "park", "baan", "ring", "wal", "haven", "erf", "veld", "burg")
+STREET_ENDINGS = (
+    "straat",
+    "weg",
+    "laan",
+    "plein",
+    "kade",
+    "gracht",
+    "singel",
+    "dijk",
+    "pad",
+    "steeg",
+    "hof",
+    "markt",
+    "dreef",
+    "plantsoen",
+    "park",
+    "baan",
+    "ring",
+    "wal",
+    "haven",
+    "erf",
+    "veld",
+    "burg",
+)
 
 
 def _looks_like_street(text: str) -> bool:

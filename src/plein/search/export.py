@@ -10,11 +10,24 @@ from typing import Any
 from openpyxl import Workbook
 
 COLUMNS = (
-    ("id", "Registratie"), ("soort", "Soort"), ("thema", "Thema"), ("datum", "Datum"), ("uitkomst", "Uitkomst"),
-    ("vertrouwelijkheid", "Vertrouwelijkheid"), ("bronorganisatie", "Bronorganisatie"), ("bronsysteem", "Bronsysteem"),
-    ("ontvangen", "Ontvangen"), ("vestiging", "Vestiging"), ("vestigingNaam", "Naam"), ("kvkNummer", "KvK-nummer"),
-    ("vestigingsnummer", "Vestigingsnummer"), ("adres", "Adres"), ("plaats", "Plaats"), ("gemeente", "Gemeente"),
-    ("gemeldeNaam", "Gemelde naam"), ("gemeldKvk", "Gemeld KvK-nummer"),
+    ("id", "Registratie"),
+    ("soort", "Soort"),
+    ("thema", "Thema"),
+    ("datum", "Datum"),
+    ("uitkomst", "Uitkomst"),
+    ("vertrouwelijkheid", "Vertrouwelijkheid"),
+    ("bronorganisatie", "Bronorganisatie"),
+    ("bronsysteem", "Bronsysteem"),
+    ("ontvangen", "Ontvangen"),
+    ("vestiging", "Vestiging"),
+    ("vestigingNaam", "Naam"),
+    ("kvkNummer", "KvK-nummer"),
+    ("vestigingsnummer", "Vestigingsnummer"),
+    ("adres", "Adres"),
+    ("plaats", "Plaats"),
+    ("gemeente", "Gemeente"),
+    ("gemeldeNaam", "Gemelde naam"),
+    ("gemeldKvk", "Gemeld KvK-nummer"),
 )
 
 

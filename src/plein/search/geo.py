@@ -32,8 +32,11 @@ def point_in_polygon(lat: float, lon: float, ring: Sequence[Point]) -> bool:
     n = len(ring)
     for i in range(n):
         (y1, x1), (y2, x2) = ring[i], ring[(i + 1) % n]
-        if (y1 - lat) * (x2 - lon) == (y2 - lat) * (x1 - lon) and min(y1, y2) <= lat <= max(y1, y2) \
-                and min(x1, x2) <= lon <= max(x1, x2):
+        if (
+            (y1 - lat) * (x2 - lon) == (y2 - lat) * (x1 - lon)
+            and min(y1, y2) <= lat <= max(y1, y2)
+            and min(x1, x2) <= lon <= max(x1, x2)
+        ):
             return True
         if (y1 > lat) != (y2 > lat):
             crossing = x1 + (lat - y1) * (x2 - x1) / (y2 - y1)

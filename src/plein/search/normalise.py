@@ -15,8 +15,24 @@ import unicodedata
 # collapsed first ("b.v." → "bv") so one list covers every spelling.
 NOISE = frozenset(
     {
-        "bv", "nv", "vof", "cv", "ua", "wa", "ba", "holding", "holdings", "eenmanszaak", "maatschap",
-        "stichting", "vereniging", "cooperatie", "cooperatieve", "en", "zn", "zonen",
+        "bv",
+        "nv",
+        "vof",
+        "cv",
+        "ua",
+        "wa",
+        "ba",
+        "holding",
+        "holdings",
+        "eenmanszaak",
+        "maatschap",
+        "stichting",
+        "vereniging",
+        "cooperatie",
+        "cooperatieve",
+        "en",
+        "zn",
+        "zonen",
     }
 )
 _DOTTED = re.compile(r"\b((?:[a-z]\.){1,3}[a-z]?\.?)(?=\s|$)")

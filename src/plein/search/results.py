@@ -75,9 +75,20 @@ def load_hits(session: Session, ids: Sequence[int]) -> dict[int, SubjectHit]:
         return {}
     rows = session.execute(
         select(
-            Establishment.id, Establishment.name, Establishment.trade_names, Establishment.establishment_number,
-            Establishment.legal_entity_id, LegalEntity.name, LegalEntity.kvk, Address.street, Address.house_number,
-            Address.house_number_addition, Address.postcode, Address.city, Address.municipality, Address.latitude,
+            Establishment.id,
+            Establishment.name,
+            Establishment.trade_names,
+            Establishment.establishment_number,
+            Establishment.legal_entity_id,
+            LegalEntity.name,
+            LegalEntity.kvk,
+            Address.street,
+            Address.house_number,
+            Address.house_number_addition,
+            Address.postcode,
+            Address.city,
+            Address.municipality,
+            Address.latitude,
             Address.longitude,
         )
         .join(Address, Address.id == Establishment.address_id)
@@ -87,10 +98,20 @@ def load_hits(session: Session, ids: Sequence[int]) -> dict[int, SubjectHit]:
     hits = {}
     for row in rows:
         hits[row[0]] = SubjectHit(
-            establishment_id=row[0], name=row[1], trade_names=list(row[2] or []), establishment_number=row[3],
-            legal_entity_id=row[4], legal_name=row[5], kvk=row[6], street=row[7],
-            house_number=f"{row[8]}{row[9] or ''}", postcode=row[10], city=row[11], municipality=row[12],
-            latitude=row[13], longitude=row[14],
+            establishment_id=row[0],
+            name=row[1],
+            trade_names=list(row[2] or []),
+            establishment_number=row[3],
+            legal_entity_id=row[4],
+            legal_name=row[5],
+            kvk=row[6],
+            street=row[7],
+            house_number=f"{row[8]}{row[9] or ''}",
+            postcode=row[10],
+            city=row[11],
+            municipality=row[12],
+            latitude=row[13],
+            longitude=row[14],
         )
     return hits
 

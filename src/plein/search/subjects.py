@@ -112,8 +112,11 @@ def _rank(query: SubjectQuery, hits: list[SubjectHit]) -> list[SubjectHit]:
     wanted = tokens(query.name)
     for hit in hits:
         best, why = -1.0, ""
-        for label, text in (("naam", hit.name), ("rechtspersoon", hit.legal_name or ""),
-                            *(("handelsnaam", t) for t in hit.trade_names)):
+        for label, text in (
+            ("naam", hit.name),
+            ("rechtspersoon", hit.legal_name or ""),
+            *(("handelsnaam", t) for t in hit.trade_names),
+        ):
             if not text:
                 continue
             score = name_score(wanted, tokens(text), typing=query.typing)
@@ -142,9 +145,7 @@ def search_subjects(gate: Gate, query: SubjectQuery, *, limit: int = 20, offset:
         total = int(gate.session.scalar(select(func.count()).select_from(base.subquery())) or 0)
         at_least = False
         ids = list(
-            gate.session.scalars(
-                base.order_by(Establishment.name, Establishment.id).offset(offset).limit(limit)
-            ).all()
+            gate.session.scalars(base.order_by(Establishment.name, Establishment.id).offset(offset).limit(limit)).all()
         )
         loaded = load_hits(gate.session, ids)
         page = [loaded[i] for i in ids if i in loaded]

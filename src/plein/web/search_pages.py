@@ -38,8 +38,11 @@ def search_page(
     request: Request, auth: AuthDep, gate: GateDep, q: Annotated[str, Query(max_length=200)] = ""
 ) -> HTMLResponse:
     """Eén zoekvak: naam, KvK-nummer, vestigingsnummer, postcode of adres."""
-    context: dict[str, Any] = {"q": q, "doel": gate.purpose.describe(),
-                               "purposes": purposes_for(gate.session, auth.user.id, auth.role)}
+    context: dict[str, Any] = {
+        "q": q,
+        "doel": gate.purpose.describe(),
+        "purposes": purposes_for(gate.session, auth.user.id, auth.role),
+    }
     context.update(_results(gate, q))
     return _page(request, "search/search.html", context)
 
@@ -79,11 +82,24 @@ def bulk_page(
     formaat: Annotated[str, Query(pattern="^(html|csv|xlsx)$")] = "html",
 ) -> Response:
     """Bulkzoeken: alles in een plaats, gemeente, postcodereeks of voor een lijst KvK-nummers."""
-    form = {"plaats": plaats, "gemeente": gemeente, "postcodeVan": postcode_van, "postcodeTot": postcode_tot,
-            "kvk": kvk, "thema": thema, "soort": soort, "van": van.isoformat() if van else "",
-            "tot": tot.isoformat() if tot else ""}
-    context: dict[str, Any] = {"form": form, "doel": gate.purpose.describe(), "result": None, "error": "",
-                               "purposes": purposes_for(gate.session, auth.user.id, auth.role)}
+    form = {
+        "plaats": plaats,
+        "gemeente": gemeente,
+        "postcodeVan": postcode_van,
+        "postcodeTot": postcode_tot,
+        "kvk": kvk,
+        "thema": thema,
+        "soort": soort,
+        "van": van.isoformat() if van else "",
+        "tot": tot.isoformat() if tot else "",
+    }
+    context: dict[str, Any] = {
+        "form": form,
+        "doel": gate.purpose.describe(),
+        "result": None,
+        "error": "",
+        "purposes": purposes_for(gate.session, auth.user.id, auth.role),
+    }
     if any((plaats, gemeente, postcode_van, postcode_tot, kvk.strip())):
         try:
             postcodes = parse_postcode_range(postcode_van, postcode_tot) if postcode_van or postcode_tot else None
@@ -102,11 +118,17 @@ def bulk_page(
 @router.get("/zoeken/kaart", response_class=HTMLResponse)
 def map_page(request: Request, auth: AuthDep, gate: GateDep) -> HTMLResponse:
     """Kaartzoeken: klik een punt of geef coördinaten, kies een straal."""
-    return _page(request, "search/map.html", {
-        "doel": gate.purpose.describe(), "purposes": purposes_for(gate.session, auth.user.id, auth.role),
-        "radii": RADIUS_CHOICES, "tile_url": os.environ.get(TILE_URL_ENV, ""),
-        "tile_attribution": os.environ.get(TILE_ATTRIBUTION_ENV, "Kaartgegevens: Kadaster / PDOK"),
-    })
+    return _page(
+        request,
+        "search/map.html",
+        {
+            "doel": gate.purpose.describe(),
+            "purposes": purposes_for(gate.session, auth.user.id, auth.role),
+            "radii": RADIUS_CHOICES,
+            "tile_url": os.environ.get(TILE_URL_ENV, ""),
+            "tile_attribution": os.environ.get(TILE_ATTRIBUTION_ENV, "Kaartgegevens: Kadaster / PDOK"),
+        },
+    )
 
 
 @router.get("/dossier/{vestiging_id}", response_class=HTMLResponse)
@@ -114,15 +136,26 @@ def dossier_page(
     request: Request, gate: GateDep, vestiging_id: Annotated[int, Path(ge=1, le=2**62)], personen: bool = False
 ) -> HTMLResponse:
     """Het dossier: subject, opvolging, gerelateerde subjecten en de tijdlijn over alle partners."""
-    return _page(request, "search/dossier.html", {"d": build_dossier(gate, vestiging_id, with_persons=personen),
-                                                  "doel": gate.purpose.describe(), "personen": personen})
+    return _page(
+        request,
+        "search/dossier.html",
+        {
+            "d": build_dossier(gate, vestiging_id, with_persons=personen),
+            "doel": gate.purpose.describe(),
+            "personen": personen,
+        },
+    )
 
 
 @router.get("/dossier/{vestiging_id}.pdf")
 def dossier_pdf_page(gate: GateDep, vestiging_id: Annotated[int, Path(ge=1, le=2**62)]) -> Response:
     """Het dossier als PDF."""
     dossier = build_dossier(gate, vestiging_id)
-    gate.audit("dossier.pdf", object_type="vestiging", object_id=str(vestiging_id),
-               subjects=[("vestiging", vestiging_id)])
-    return Response(dossier_pdf(dossier), media_type="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="dossier-{vestiging_id}.pdf"'})
+    gate.audit(
+        "dossier.pdf", object_type="vestiging", object_id=str(vestiging_id), subjects=[("vestiging", vestiging_id)]
+    )
+    return Response(
+        dossier_pdf(dossier),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="dossier-{vestiging_id}.pdf"'},
+    )

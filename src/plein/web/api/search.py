@@ -59,8 +59,12 @@ def checked(name: str, parse: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 def invalid(request: Request, exc: InvalidParam) -> JSONResponse:
     """400 problem with the parameter named, as the NL API Design Rules ask."""
-    return problem(400, f"{exc.name}: {exc.message}" if not exc.message.startswith(exc.name) else exc.message,
-                   request, invalidParams=[{"name": exc.name, "code": "invalid", "reason": exc.message}])
+    return problem(
+        400,
+        f"{exc.name}: {exc.message}" if not exc.message.startswith(exc.name) else exc.message,
+        request,
+        invalidParams=[{"name": exc.name, "code": "invalid", "reason": exc.message}],
+    )
 
 
 class Filters(BaseModel):
@@ -74,8 +78,9 @@ class Filters(BaseModel):
     uitkomst: list[str] = Field(default_factory=list, max_length=10)
 
     def parsed(self) -> RecordFilters:
-        return checked("filters", parse_filters, self.thema, self.organisatie, self.van, self.tot, self.soort,
-                       self.uitkomst)
+        return checked(
+            "filters", parse_filters, self.thema, self.organisatie, self.van, self.tot, self.soort, self.uitkomst
+        )
 
 
 class Cirkel(BaseModel):
@@ -122,8 +127,14 @@ class BulkZoekvraag(BaseModel):
 def search_subjects_api(
     request: Request,
     gate: GateDep,
-    q: Annotated[str | None, Query(max_length=200, description="Eén zoekvak: naam, KvK-nummer, "
-                                   "vestigingsnummer, postcode (+ huisnummer) of straat + huisnummer.")] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="Eén zoekvak: naam, KvK-nummer, "
+            "vestigingsnummer, postcode (+ huisnummer) of straat + huisnummer.",
+        ),
+    ] = None,
     naam: Annotated[str | None, Query(max_length=200)] = None,
     kvk: Annotated[str | None, Query(max_length=20)] = None,
     vestigingsnummer: Annotated[str | None, Query(max_length=20)] = None,
@@ -131,8 +142,9 @@ def search_subjects_api(
     huisnummer: Annotated[int | None, Query(ge=1, le=99_999)] = None,
     straat: Annotated[str | None, Query(max_length=120)] = None,
     plaats: Annotated[str | None, Query(max_length=80)] = None,
-    typen: Annotated[bool, Query(description="Het laatste woord is mogelijk nog niet af (zoeken tijdens typen).")]
-    = False,
+    typen: Annotated[
+        bool, Query(description="Het laatste woord is mogelijk nog niet af (zoeken tijdens typen).")
+    ] = False,
     pagina: Annotated[int, Query(ge=1, le=100)] = 1,
     pagina_grootte: Annotated[int, Query(alias="paginaGrootte", ge=1, le=100)] = 20,
 ) -> Any:
@@ -153,8 +165,15 @@ def search_subjects_api(
 
 
 def subject_query(
-    q: str | None, naam: str | None, kvk: str | None, vestigingsnummer: str | None, postcode: str | None,
-    huisnummer: int | None, straat: str | None, plaats: str | None, typen: bool,
+    q: str | None,
+    naam: str | None,
+    kvk: str | None,
+    vestigingsnummer: str | None,
+    postcode: str | None,
+    huisnummer: int | None,
+    straat: str | None,
+    plaats: str | None,
+    typen: bool,
 ) -> SubjectQuery:
     """Combine the free-text box with the explicit fields (AND)."""
     from plein.core.identifiers import validate_establishment_number, validate_kvk, validate_postcode
@@ -164,7 +183,8 @@ def subject_query(
         name=(naam or "").strip() or base.name,
         kvk=checked("kvk", validate_kvk, kvk) if kvk else base.kvk,
         establishment_number=checked("vestigingsnummer", validate_establishment_number, vestigingsnummer)
-        if vestigingsnummer else base.establishment_number,
+        if vestigingsnummer
+        else base.establishment_number,
         postcode=checked("postcode", validate_postcode, postcode) if postcode else base.postcode,
         house_number=huisnummer if huisnummer is not None else base.house_number,
         street=(straat or "").strip() or base.street,
@@ -186,8 +206,14 @@ def search_records_api(
     lijst KvK-nummers; met filters en facetten (die alleen zichtbare registraties tellen)."""
     try:
         area, filters = vraag.area(), vraag.filters.parsed()
-        result = search_area(gate, area, filters, limit=pagina_grootte, offset=(pagina - 1) * pagina_grootte,
-                             with_establishments=vraag.met_vestigingen)
+        result = search_area(
+            gate,
+            area,
+            filters,
+            limit=pagina_grootte,
+            offset=(pagina - 1) * pagina_grootte,
+            with_establishments=vraag.met_vestigingen,
+        )
     except InvalidParam as exc:
         return invalid(request, exc)
     return area_json(result)
@@ -211,8 +237,7 @@ def search_map_api(
     breedtegraad: Annotated[float | None, Query()] = None,
     lengtegraad: Annotated[float | None, Query()] = None,
     straal: Annotated[float | None, Query(description="Meters, 1 tot 25.000.")] = None,
-    gebied: Annotated[str | None, Query(max_length=6000, description="lat,lon;lat,lon;… (minstens 3 punten)")]
-    = None,
+    gebied: Annotated[str | None, Query(max_length=6000, description="lat,lon;lat,lon;… (minstens 3 punten)")] = None,
     thema: Annotated[list[str] | None, Query()] = None,
     soort: Annotated[list[str] | None, Query()] = None,
     van: Annotated[dt.date | None, Query()] = None,
@@ -228,8 +253,7 @@ def search_map_api(
                 raise InvalidParam("straal", "geef breedtegraad, lengtegraad en straal, of een gebied.")
             area = Area(circle=checked("straal", parse_circle, breedtegraad, lengtegraad, straal))
         filters = checked("filters", parse_filters, thema, None, van, tot, soort, None)
-        result = search_area(gate, area, filters, limit=pagina_grootte, with_establishments=True,
-                             action="zoeken.kaart")
+        result = search_area(gate, area, filters, limit=pagina_grootte, with_establishments=True, action="zoeken.kaart")
     except InvalidParam as exc:
         return invalid(request, exc)
     return area_json(result)
@@ -262,11 +286,15 @@ def export_response(rows: Any, formaat: str) -> Response:
     today = dt.date.today().isoformat()
     if formaat == "xlsx":
         return Response(
-            to_xlsx(rows), media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            to_xlsx(rows),
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             headers={"Content-Disposition": f'attachment; filename="plein-zoekresultaat-{today}.xlsx"'},
         )
-    return Response(to_csv(rows), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="plein-zoekresultaat-{today}.csv"'})
+    return Response(
+        to_csv(rows),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="plein-zoekresultaat-{today}.csv"'},
+    )
 
 
 @router.post("/registraties/_zoek/export", summary="Zoekresultaat exporteren naar CSV of XLSX")
@@ -299,7 +327,11 @@ def dossier_api(
 def dossier_pdf_api(gate: GateDep, vestiging_id: Annotated[int, Path(ge=1, le=2**62)]) -> Response:
     """Het dossier als afdrukbare PDF (gelogd als export)."""
     dossier = build_dossier(gate, vestiging_id)
-    gate.audit("dossier.pdf", object_type="vestiging", object_id=str(vestiging_id),
-               subjects=[("vestiging", vestiging_id)])
-    return Response(dossier_pdf(dossier), media_type="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="dossier-{vestiging_id}.pdf"'})
+    gate.audit(
+        "dossier.pdf", object_type="vestiging", object_id=str(vestiging_id), subjects=[("vestiging", vestiging_id)]
+    )
+    return Response(
+        dossier_pdf(dossier),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="dossier-{vestiging_id}.pdf"'},
+    )
