@@ -271,6 +271,16 @@ def test_refuses_a_filled_database_and_unknown_size(engine: Engine, tmp_path: Pa
         seed_demo_world(engine, "small", 2, tmp_path / "two")
     result = seed_demo_world(engine, "small", 2, tmp_path / "three", replace=True)
     assert result.counts["record"] == 10_000
+    from plein.audit.models import AuditEntry
+
+    with Session(engine) as session:
+        seeds = session.scalars(select(AuditEntry.name).where(AuditEntry.name == "demo.wereld_aangemaakt")).all()
+    assert len(seeds) == 2  # the replaced world's entry is kept beside the new one
+    from plein.audit.keys import audit_keys
+    from plein.audit.query import verify_log
+
+    verdict = verify_log(engine, audit_keys())
+    assert verdict.intact and verdict.checked >= 2, verdict.reason
 
 
 def test_indexes_are_back_after_seeding(seeded_engine: Engine) -> None:
@@ -283,3 +293,11 @@ def test_indexes_are_back_after_seeding(seeded_engine: Engine) -> None:
         present = {index["name"] for index in inspector.get_indexes(table)}
         expected = {index.name for index in Base.metadata.tables[table].indexes if not index.unique}
         assert expected <= present, (table, expected - present)
+
+
+def test_seeding_is_in_the_audit_log(seeded_engine: Engine) -> None:
+    from plein.audit.models import AuditEntry
+
+    with Session(seeded_engine) as session:
+        names = set(session.scalars(select(AuditEntry.name)))
+    assert "demo.wereld_aangemaakt" in names

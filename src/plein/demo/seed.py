@@ -47,11 +47,19 @@ def loaded_counts(engine: Engine) -> dict[str, int]:
         }
 
 
+AUDIT_TABLE_PREFIX = "audit_"
+
+
 def wipe_database(engine: Engine) -> None:
-    """Delete every row of every plein table (the schema stays). Only for demo databases."""
+    """Delete every row of every plein table except the audit log (the schema stays). Only for demo data.
+
+    The audit log is append-only: replacing the demo world is itself a processing action it records,
+    so its chain survives and ``plein audit verify`` still passes afterwards.
+    """
     with engine.begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):
-            connection.execute(delete(table))
+            if not table.name.startswith(AUDIT_TABLE_PREFIX):
+                connection.execute(delete(table))
 
 
 def seed_demo_world(
@@ -94,16 +102,17 @@ def seed_demo_world(
         progress("Indexen opbouwen", 1, 1)
     seconds = time.perf_counter() - started
     with Session(engine) as session, session.begin():
-        session.add(
-            DemoSeedRun(
-                size=size,
-                seed=seed,
-                started_at=started_at,
-                finished_at=dt.datetime.now(dt.UTC),
-                counts=truth["counts"],
-                ground_truth_path=str((out_dir / "ground-truth.json").resolve()),
-            )
+        run = DemoSeedRun(
+            size=size,
+            seed=seed,
+            started_at=started_at,
+            finished_at=dt.datetime.now(dt.UTC),
+            counts=truth["counts"],
+            ground_truth_path=str((out_dir / "ground-truth.json").resolve()),
         )
+        session.add(run)
+        session.flush()
+        _audit_seed(session, run, started_at)
     if not extras:  # the world alone, e.g. to measure seeding itself
         return SeedResult(size, seed, truth["counts"], writer.rows_written, seconds, out_dir)
     from plein.demo.exports import write_partner_exports  # partner files for `plein ingest`
@@ -117,3 +126,18 @@ def seed_demo_world(
     with Session(engine) as session, session.begin():
         accounts = create_demo_accounts(session, seed=seed)
     return SeedResult(size, seed, truth["counts"], writer.rows_written, seconds, out_dir, accounts)
+
+
+def _audit_seed(session: Session, run: DemoSeedRun, started_at: dt.datetime) -> None:
+    """The bulk load bypasses the ORM for speed, so its write is logged here as one processing action."""
+    from plein.policy import Actor, Gate, Purpose
+    from plein.policy.register import AANLEVERING
+
+    gate = Gate(session, Actor.system("demo"), Purpose.for_activity(AANLEVERING))
+    gate.audit(
+        "demo.wereld_aangemaakt",
+        object_type="demo_seed_run",
+        object_id=str(run.id),
+        details={"grootte": run.size, "seed": run.seed, "aantallen": run.counts},
+        started_at=started_at,
+    )
