@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.http import HtmlResponse, Response
@@ -23,6 +23,22 @@ class PoliteRobotsMiddleware(RobotsTxtMiddleware):
     and without AutoThrottle lowering it.
     """
 
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self._floors: dict[str, float] = {}
+        # Connected after AutoThrottle (extensions exist before the downloader's middlewares), so this
+        # runs after it has adjusted a slot and puts the Crawl-delay back if it went lower.
+        crawler.signals.connect(self._keep_floor, signal=signals.response_downloaded)
+
+    def _keep_floor(self, response: Response, request: Request, spider: Any = None) -> None:
+        key = str(request.meta.get("download_slot", ""))
+        floor = self._floors.get(key)
+        if floor is None or self.crawler.engine is None:
+            return
+        slot = self.crawler.engine.downloader.slots.get(key)
+        if slot is not None and slot.delay < floor:
+            slot.delay = floor
+
     async def process_request(self, request: Request, spider: Any = None) -> None:
         request.meta.setdefault("download_slot", urlsplit(request.url).netloc)
         await super().process_request(request)
@@ -39,6 +55,7 @@ class PoliteRobotsMiddleware(RobotsTxtMiddleware):
         assert self.crawler.engine is not None
         downloader = self.crawler.engine.downloader
         _, slot = downloader._get_slot(request)
+        self._floors[request.meta["download_slot"]] = float(delay)
         if slot.delay < float(delay):
             slot.delay = float(delay)
         slot.jitter = 0.0
