@@ -6,8 +6,9 @@ Two levels, both interleaved on the same demo world, on SQLite and PostgreSQL:
   of 20, open one record, commit. Gated through ``Gate`` (purpose check, need-to-know filters in
   SQL, one audit entry appended to the hash chain at commit) against the same queries with no
   policy filter and no audit, for the own-organisation purpose and for a collaboration purpose;
-* API: real HTTP requests (``GET /v1/registraties`` and ``GET /v1/registraties/{id}``) against the
-  same app with the gate replaced, for the benchmark only, by one that filters and logs nothing.
+* API: real HTTP requests over loopback (uvicorn in its own process, a keep-alive client; ``GET /v1/registraties`` and
+  ``GET /v1/registraties/{id}``) against the same app with the gate replaced, for the benchmark only,
+  by one that filters and logs nothing.
 
 Size: ``PLEIN_BENCH_GATE_SIZE`` (default ``small``); requests per variant: ``PLEIN_BENCH_GATE_RUNS``
 (default 300).
@@ -15,11 +16,14 @@ Size: ``PLEIN_BENCH_GATE_SIZE`` (default ``small``); requests per variant: ``PLE
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import socket
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -123,34 +127,92 @@ class BypassGate(Gate):
         return None
 
 
-def _api(engine: Engine, runs: int, label: str, record_id: int) -> tuple[float, float]:
-    from fastapi.testclient import TestClient
+def _serve_app(url: str, var: str, bypassed: bool, port: int) -> None:
+    """Child process: serve the API, with the gate or bypassed, on ``port`` until terminated."""
+    import uvicorn
 
-    from plein.auth.tokens import issue_token
     from plein.settings import Settings
     from plein.web.access import request_gate
     from plein.web.app import create_app
 
-    with tempfile.TemporaryDirectory() as var:
-        settings = Settings(var_dir=Path(var), secret_key="bench-gate")
-        gated_app, bypassed_app = create_app(engine, settings), create_app(engine, settings)
+    app = create_app(create_engine_for(url), Settings(var_dir=Path(var), secret_key="bench-gate"))
+    if bypassed:
 
         def bypass(session: SessionDep, auth: AuthDep, doel: DoelQuery = None) -> Gate:
             return BypassGate(session, auth.actor, parse_purpose(doel, auth.role))
 
-        bypassed_app.dependency_overrides[request_gate] = bypass
+        app.dependency_overrides[request_gate] = bypass
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def _served(url: str, var: str, bypassed: bool) -> Iterator[str]:
+    """Serve the API in a separate process (as in production; no GIL shared with the client)."""
+    import httpx
+
+    port = _free_port()
+    process = multiprocessing.get_context("spawn").Process(target=_serve_app, args=(url, var, bypassed, port))
+    process.start()
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                httpx.get(f"{base}/v1/openapi.json", timeout=5)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline or not process.is_alive():
+                    raise RuntimeError("de benchmarkserver start niet") from None
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.join()
+
+
+def _api(engine: Engine, url: str, runs: int, cases: list[tuple[str, str | None, int]]) -> list[tuple[float, float]]:
+    """Real HTTP over loopback (uvicorn in its own process, a keep-alive client) to both apps.
+
+    ``cases``: (label, the ``doel`` parameter or None for the role's default, a visible record id).
+    """
+    import httpx
+
+    from plein.auth.tokens import issue_token
+
+    with tempfile.TemporaryDirectory() as var:
         with Session(engine) as session, session.begin():
             user = session.scalars(select(UserAccount).where(UserAccount.username == "od-nzkg.analist")).one()
             secret, _row = issue_token(session, user, "bench")
         headers = {"Authorization": f"Bearer {secret}"}
-        gated, bypassed = TestClient(gated_app), TestClient(bypassed_app)
+        with (
+            _served(url, var, bypassed=False) as gated_url,
+            _served(url, var, bypassed=True) as bypassed_url,
+            httpx.Client(base_url=gated_url, headers=headers) as gated,
+            httpx.Client(base_url=bypassed_url, headers=headers) as bypassed,
+        ):
 
-        def call(client: TestClient) -> None:
-            listing = client.get("/v1/registraties", params={"thema": "afval", "paginaGrootte": 20}, headers=headers)
-            detail = client.get(f"/v1/registraties/{record_id}", headers=headers)
-            assert listing.status_code == detail.status_code == 200, (label, listing.text, detail.text)
+            def call(client: httpx.Client, label: str, purpose: dict[str, str], record_id: int) -> None:
+                listing = client.get("/v1/registraties", params={"thema": "afval", "paginaGrootte": 20} | purpose)
+                detail = client.get(f"/v1/registraties/{record_id}", params=purpose)
+                assert listing.status_code == detail.status_code == 200, (label, listing.text, detail.text)
 
-        return _measure(lambda: call(gated), lambda: call(bypassed), runs)
+            results = []
+            for label, doel, record_id in cases:
+                purpose = {"doel": doel} if doel else {}
+                results.append(
+                    _measure(
+                        partial(call, gated, label, purpose, record_id),
+                        partial(call, bypassed, label, purpose, record_id),
+                        runs,
+                    )
+                )
+            return results
 
 
 def run(report: Report) -> None:
@@ -181,20 +243,23 @@ def run(report: Report) -> None:
                     None,
                     "doel < 10 %",
                 )
-            own_record = _workloads(engine)[0][4]
-            gated, bypassed = _api(engine, max(50, runs // 3), "api", own_record)
-            report(
-                f"gate+audit, API lijst + detail (HTTP), {backend}, {size}",
-                gated,
-                "ms/2 verzoeken",
-                bypassed,
-                "zelfde API met gate vervangen door doorlaat (alleen benchmark)",
-            )
-            report(
-                f"overhead gate+audit, API (HTTP), {backend}",
-                100 * (gated - bypassed) / bypassed,
-                "%",
-                None,
-                "doel < 10 %",
-            )
+            cases = [
+                (label, None if purpose.collaboration_id is None else f"samenwerking:{purpose.collaboration_id}", rid)
+                for label, _actor, purpose, _theme, rid in _workloads(engine)
+            ]
+            for (label, _doel, _rid), (gated, bypassed) in zip(cases, _api(engine, url, runs, cases), strict=True):
+                report(
+                    f"gate+audit, API lijst + detail (HTTP), {label}, {backend}, {size}",
+                    gated,
+                    "ms/2 verzoeken",
+                    bypassed,
+                    "zelfde API met gate vervangen door doorlaat (alleen benchmark)",
+                )
+                report(
+                    f"overhead gate+audit, API (HTTP), {label}, {backend}",
+                    100 * (gated - bypassed) / bypassed,
+                    "%",
+                    None,
+                    "doel < 10 %",
+                )
             engine.dispose()

@@ -13,6 +13,7 @@ from plein.audit.models import AuditEntry, AuditSubject
 from plein.core.models import Record
 from plein.policy import Gate, NotVisible, Purpose, Refused
 from plein.policy.admin import record_legal_basis
+from plein.policy.models import ProcessingActivity
 from tests.access.world import World, build_world
 
 KEYS = keys_from_secret("test-secret")
@@ -122,6 +123,23 @@ def test_purpose_must_fit_the_role(world_session: tuple[Session, World]) -> None
     with pytest.raises(Refused) as refused:
         visible(session, world, "a.beheer", Purpose.for_activity("beheer"))
     assert refused.value.rule == "rol"
+
+
+def test_a_change_to_the_register_takes_effect_at_once(fresh_world: tuple[Session, World]) -> None:
+    session, world = fresh_world
+    assert visible(session, world, "a.analist", TOEZICHT)  # the activity is now in the gate's cache
+    activity = session.get(ProcessingActivity, "toezicht")
+    assert activity is not None
+    activity.roles = [role for role in activity.roles if role != "analist"]
+    session.commit()
+    with pytest.raises(Refused) as refused:
+        visible(session, world, "a.analist", TOEZICHT)
+    assert refused.value.rule == "doelbinding"
+    activity.active = False
+    session.commit()
+    with pytest.raises(Refused) as refused:
+        visible(session, world, "b.analist", TOEZICHT)
+    assert "verwerkingsregister" in refused.value.message
 
 
 def test_idor_answer_does_not_reveal_existence(world_session: tuple[Session, World]) -> None:

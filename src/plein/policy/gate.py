@@ -45,6 +45,8 @@ from plein.core.models import (
     utcnow,
 )
 from plein.core.vocabulary import OrganisationKind
+from plein.policy.activities import ActivityRule, activity_rule
+from plein.policy.cache import PolicyCache
 from plein.policy.errors import NotVisible, Refused
 from plein.policy.matrix import is_forbidden_field
 from plein.policy.models import (
@@ -52,7 +54,6 @@ from plein.policy.models import (
     CollaborationMember,
     CollaborationParticipant,
     LegalBasis,
-    ProcessingActivity,
     SharedRecord,
 )
 from plein.policy.roles import CASE_ROLES, RECORD_WRITERS, SHARERS, Actor, Purpose, Role
@@ -91,6 +92,12 @@ def record_subjects(records: Iterable[Record]) -> list[Subject]:
     return subjects
 
 
+# Source organisations whose records an organisation may receive inside a collaboration.
+_partner_sources: PolicyCache[list[int]] = PolicyCache(
+    LegalBasis, CollaborationParticipant, Organisation, Collaboration
+)
+
+
 class Gate:
     """The gate for one actor and one purpose within one session. Cheap to create; create per request."""
 
@@ -115,6 +122,7 @@ class Gate:
         self._scope: Scope | None = None
         self._entry: NewEntry | None = None
         self._sources: list[int] | None = None
+        self._clause: tuple[Scope, ColumnElement[bool]] | None = None
         self._actor_cache: ActorInfo | None = None
 
     # ------------------------------------------------------------------ purpose
@@ -124,8 +132,8 @@ class Gate:
             self._scope = self._resolve_scope()
         return self._scope
 
-    def _activity(self, code: str) -> ProcessingActivity:
-        activity = self.session.get(ProcessingActivity, code)
+    def _activity(self, code: str) -> ActivityRule:
+        activity = activity_rule(self.session, code)
         if activity is None or not activity.active:
             self._refuse("doelbinding", "Het opgegeven doel staat niet in het verwerkingsregister.", "doel.controleren")
         assert activity is not None
@@ -149,8 +157,8 @@ class Gate:
             if activity.scope == "eigen_organisatie" and self.actor.organisation_id is None:
                 self._refuse("rol", "Deze verwerking vraagt een organisatie.", "doel.controleren")
             return Scope(activity.scope, activity.code, activity.legal_basis)
-        collaboration = self.session.get(Collaboration, self.purpose.collaboration_id)
-        if collaboration is None or not self._is_member(collaboration):
+        collaboration = self._collaboration_if_member(self.purpose.collaboration_id)
+        if collaboration is None:
             self._refuse(
                 "need-to-know",
                 "U bent geen lid van deze samenwerking (of zij bestaat niet).",
@@ -166,25 +174,24 @@ class Gate:
             )
         return Scope("samenwerking", activity.code, collaboration.legal_basis or activity.legal_basis, collaboration)
 
-    def _is_member(self, collaboration: Collaboration) -> bool:
-        if self.actor.user_id is None or self.actor.organisation_id is None:
-            return False
-        member = self.session.scalar(
-            select(func.count())
-            .select_from(CollaborationMember)
-            .join(
-                CollaborationParticipant,
-                and_(
-                    CollaborationParticipant.collaboration_id == CollaborationMember.collaboration_id,
-                    CollaborationParticipant.organisation_id == self.actor.organisation_id,
-                ),
-            )
+    def _collaboration_if_member(self, collaboration_id: int | None) -> Collaboration | None:
+        """The collaboration, if the actor is a member for their current organisation (one query)."""
+        if collaboration_id is None or self.actor.user_id is None or self.actor.organisation_id is None:
+            return None
+        member = (
+            exists()
             .where(
-                CollaborationMember.collaboration_id == collaboration.id,
+                CollaborationMember.collaboration_id == Collaboration.id,
                 CollaborationMember.user_id == self.actor.user_id,
             )
+            .where(
+                exists().where(
+                    CollaborationParticipant.collaboration_id == Collaboration.id,
+                    CollaborationParticipant.organisation_id == self.actor.organisation_id,
+                )
+            )
         )
-        return bool(member)
+        return self.session.scalars(select(Collaboration).where(Collaboration.id == collaboration_id, member)).first()
 
     def require(self, scope_kind: str, action: str) -> Scope:
         """Demand that the purpose reaches ``scope_kind`` (e.g. ``audit``, ``configuratie``); audited if not."""
@@ -212,31 +219,42 @@ class Gate:
     def _partner_sources(self, collaboration: Collaboration) -> ColumnElement[bool]:
         """Which source organisations' records the actor may receive inside ``collaboration``.
 
-        Worked out once per gate in one small query (participants with a basis towards the actor's
-        matrix party, or all participants under the Wgs), so the record queries get a plain id list.
+        Worked out in one small query (participants with a basis towards the actor's matrix party, or
+        all participants under the Wgs), kept briefly (``policy.cache``), so the record queries get a
+        plain id list.
         """
         if self._sources is None:
-            participants = select(CollaborationParticipant.organisation_id).where(
-                CollaborationParticipant.collaboration_id == collaboration.id
-            )
-            if collaboration.is_wgs:
-                # Inside a designated knelpunt the Wgs is the basis among participants.
-                query = participants
-            else:
-                own_party = select(Organisation.matrix_party).where(Organisation.id == self.actor.organisation_id)
-                senders = select(LegalBasis.from_party).where(
-                    LegalBasis.active.is_(True), LegalBasis.to_party.in_(own_party)
-                )
-                query = select(Organisation.id).where(
-                    Organisation.matrix_party.in_(senders), Organisation.id.in_(participants)
-                )
-            found = {int(org_id) for org_id in self.session.scalars(query)}
-            if self.actor.organisation_id is not None:
-                found.add(self.actor.organisation_id)
-            self._sources = sorted(found)
+            key = (collaboration.id, collaboration.kind, self.actor.organisation_id)
+            self._sources = _partner_sources.get(self.session, key, lambda: self._load_partner_sources(collaboration))
         return Record.source_organisation_id.in_(self._sources)
 
+    def _load_partner_sources(self, collaboration: Collaboration) -> list[int]:
+        participants = select(CollaborationParticipant.organisation_id).where(
+            CollaborationParticipant.collaboration_id == collaboration.id
+        )
+        if collaboration.is_wgs:
+            # Inside a designated knelpunt the Wgs is the basis among participants.
+            query = participants
+        else:
+            own_party = select(Organisation.matrix_party).where(Organisation.id == self.actor.organisation_id)
+            senders = select(LegalBasis.from_party).where(
+                LegalBasis.active.is_(True), LegalBasis.to_party.in_(own_party)
+            )
+            query = select(Organisation.id).where(
+                Organisation.matrix_party.in_(senders), Organisation.id.in_(participants)
+            )
+        found = {int(org_id) for org_id in self.session.scalars(query)}
+        if self.actor.organisation_id is not None:
+            found.add(self.actor.organisation_id)
+        return sorted(found)
+
     def _record_clause(self, scope: Scope) -> ColumnElement[bool]:
+        # Built once per gate: SQL expressions are immutable, and building them costs more than a query.
+        if self._clause is None or self._clause[0] is not scope:
+            self._clause = (scope, self._build_record_clause(scope))
+        return self._clause[1]
+
+    def _build_record_clause(self, scope: Scope) -> ColumnElement[bool]:
         if scope.kind == "alle":
             return self._levels()
         if scope.kind in ("eigen_organisatie", "aggregaat"):

@@ -1,0 +1,95 @@
+"""Appending to the audit chain: several entries and many subjects at once, and remembered actor ids
+that never outlive a rolled-back transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from plein.audit.chain import ActorInfo, NewEntry, append, verify
+from plein.audit.keys import keys_from_secret
+from plein.audit.models import AuditActor, AuditEntry, AuditSubject
+from plein.audit.trace import TraceContext
+from plein.store.engine import create_engine_for
+from plein.store.migrate import upgrade
+from tests.databases import BACKENDS, fresh_database
+
+KEYS = keys_from_secret("append-test")
+
+
+@pytest.fixture(params=BACKENDS)
+def audit_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    with fresh_database(request.param, tmp_path) as url:
+        engine = create_engine_for(url)
+        upgrade(engine)
+        yield engine
+        engine.dispose()
+
+
+def _entry(actor: ActorInfo, name: str, subjects: list[tuple[str, str]], details: dict[str, object]) -> NewEntry:
+    trace = TraceContext.new()
+    now = dt.datetime.now(dt.UTC)
+    return NewEntry(
+        trace_id=trace.trace_id,
+        span_id=trace.span_id,
+        parent_span_id=None,
+        name=name,
+        started_at=now,
+        ended_at=now,
+        status="ok",
+        processing_activity="toezicht",
+        actor=actor,
+        details=details,
+        subjects=subjects,
+    )
+
+
+def test_batch_of_entries_with_many_subjects_verifies(audit_engine: Engine) -> None:
+    first, second = ActorInfo(1, "a.analist", "ODA", "analist"), ActorInfo(2, "b.inspecteur", "ODB", "inspecteur")
+    subjects = [("vestiging", f"{n:064x}") for n in range(150)]
+    details = {"stappen": ["lijst", "detail"], "tekst": "'s-Hertogenbosch — café", "aantal": 3, "leeg": None}
+    entries = [
+        _entry(first, "registratie.lijst", subjects, details),
+        _entry(second, "registratie.lezen", [("kvk", "a" * 64)], {}),
+        _entry(first, "export.csv", [], {"rijen": 0}),
+    ]
+    with audit_engine.begin() as connection:
+        assert append(connection, KEYS, entries) == [1, 2, 3]
+    with audit_engine.begin() as connection:
+        assert append(connection, KEYS, [_entry(second, "registratie.lezen", [], {})]) == [4]
+    with audit_engine.connect() as connection:
+        verdict = verify(connection, KEYS)
+        assert verdict.intact and verdict.checked == 4, verdict
+        assert connection.scalar(select(func.count()).select_from(AuditSubject)) == 151
+        assert connection.scalar(select(func.count()).select_from(AuditActor)) == 2
+        stored = connection.scalar(select(AuditEntry.details).where(AuditEntry.seq == 1))
+        assert stored == details
+
+
+def test_actor_inserted_by_a_rolled_back_transaction_is_not_remembered(audit_engine: Engine) -> None:
+    actor = ActorInfo(7, "c.analist", "ODC", "analist")
+    with audit_engine.connect() as connection:  # one database connection for all three transactions
+        transaction = connection.begin()
+        append(connection, KEYS, [_entry(actor, "eerste", [], {})])
+        append(connection, KEYS, [_entry(actor, "tweede", [], {})])  # same transaction: reuses the new row
+        transaction.rollback()
+        assert connection.scalar(select(func.count()).select_from(AuditActor)) == 0
+        connection.rollback()
+        with connection.begin():
+            assert append(connection, KEYS, [_entry(actor, "derde", [], {})]) == [1]
+        with connection.begin():
+            assert append(connection, KEYS, [_entry(actor, "vierde", [], {})]) == [2]
+        assert connection.scalar(select(func.count()).select_from(AuditActor)) == 1
+        verdict = verify(connection, KEYS)
+        assert verdict.intact and verdict.checked == 2, verdict
+
+
+def test_postgresql_append_writes_every_column() -> None:
+    from plein.audit.chain import _ENTRY_COLUMNS, _SUBJECT_COLUMNS
+
+    assert set(_ENTRY_COLUMNS) == set(AuditEntry.__table__.columns.keys())
+    assert set(_SUBJECT_COLUMNS) == set(AuditSubject.__table__.columns.keys()) - {"id"}
