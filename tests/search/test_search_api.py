@@ -9,12 +9,14 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from rapidfuzz.distance import OSA
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, delete, func, select
+from sqlalchemy.orm import Session
 
 from plein.audit.models import AuditEntry, AuditSubject
-from plein.core.models import Address, Establishment, LegalEntity, LegalEntityLink, Record
+from plein.core.models import Address, Establishment, LegalEntity, LegalEntityLink, Organisation, Record, Theme
 from plein.demo.geo import distance_m
 from plein.search.normalise import tokens
+from plein.webwatch.models import WebOffer
 from tests.search.helpers import bearer, collaboration_id, rows, visible
 
 ANALIST = "od-nzkg.analist"
@@ -357,3 +359,59 @@ def test_dossier_follows_kvk_succession(seeded_client: TestClient, seeded_engine
     assert all(i["herkomst"]["organisatie"] for i in body["tijdlijn"])
     pdf = seeded_client.get(f"/v1/subjecten/{est_of[new]}/dossier.pdf", headers=headers)
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_dossier_shows_visible_web_offers_of_the_subject(seeded_client: TestClient, seeded_engine: Engine) -> None:
+    """Offers naming the subject's KvK number: the own organisation's appear, another's never do."""
+    allowed, _ = visible(seeded_engine, ANALIST, "toezicht")
+    with Session(seeded_engine) as session:
+        est_id, kvk, entity_id = next(
+            row
+            for row in session.execute(
+                select(Establishment.id, LegalEntity.kvk, LegalEntity.id)
+                .join(LegalEntity, LegalEntity.id == Establishment.legal_entity_id)
+                .where(LegalEntity.kvk.is_not(None))
+                .order_by(Establishment.id)
+            )
+            if row[0] in allowed
+        )
+        orgs = dict(session.execute(select(Organisation.code, Organisation.id)).all())
+        theme = session.scalars(select(Theme.code).order_by(Theme.code)).first()
+        offers = [
+            WebOffer(
+                theme_code=theme,
+                fingerprint=f"dossier-test-{code}",
+                url=f"https://winkel.example/{code}",
+                platform="winkel.example",
+                title=f"Koudemiddel van {code}",
+                seller_kvk=kvk if code == "OD-NZKG" else "",
+                legal_entity_id=None if code == "OD-NZKG" else entity_id,
+                source_organisation_id=orgs[code],
+                source_system="webwatch-test",
+                source_key=f"dossier-test-{code}",
+                likely_violation=True,
+            )
+            for code in ("OD-NZKG", "DCMR")
+        ]
+        session.add_all(offers)
+        session.commit()
+        ids = {offer.source_organisation_id: offer.id for offer in offers}
+    try:
+        headers = bearer(seeded_engine, ANALIST)
+        body = seeded_client.get(f"/v1/subjecten/{est_id}/dossier", headers=headers).json()
+        shown = {i["webaanbod"]["aanbod"] for i in body["tijdlijn"] if i["soort"] == "webaanbod"}
+        assert shown == {ids[orgs["OD-NZKG"]]}
+        assert not any("webaanbiedingen" in text for text in body["nietOpgenomen"])
+        doel = f"samenwerking:{collaboration_id(seeded_engine, 'TAFEL-AFVAL-NZKG')}"
+        shared = seeded_client.get(f"/v1/subjecten/{est_id}/dossier", params={"doel": doel}, headers=headers)
+        assert shared.status_code in (200, 404)  # 404: the subject is not visible inside the table at all
+        if shared.status_code == 200:
+            assert not [i for i in shared.json()["tijdlijn"] if i["soort"] == "webaanbod"]
+        page = seeded_client.get(f"/dossier/{est_id}", headers=headers)
+        assert page.status_code == 200
+        assert f"/internettoezicht/aanbod/{ids[orgs['OD-NZKG']]}" in page.text
+        assert f"/internettoezicht/aanbod/{ids[orgs['DCMR']]}" not in page.text
+    finally:
+        with Session(seeded_engine) as session:
+            session.execute(delete(WebOffer).where(WebOffer.id.in_(list(ids.values()))))
+            session.commit()

@@ -24,8 +24,13 @@ class AuditKeys:
 
     def pseudonym(self, kind: str, value: object) -> str:
         """Keyed hash of one data-subject identifier, e.g. ``("kvk", "12345678")``."""
-        text = f"{kind}:{str(value).strip().lower()}"
-        return hmac.new(self.subject, text.encode("utf-8"), hashlib.sha256).hexdigest()
+        return _pseudonym(self.subject, f"{kind}:{str(value).strip().lower()}")
+
+
+@lru_cache(maxsize=100_000)
+def _pseudonym(key: bytes, text: str) -> str:
+    """Remembered: a map search names hundreds of establishments, and the same ones again and again."""
+    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 @lru_cache(maxsize=16)

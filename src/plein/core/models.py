@@ -232,6 +232,16 @@ class Record(Provenance, Base):
     __table_args__ = (
         UniqueConstraint("source_organisation_id", "source_system", "source_key"),
         Index("ix_record_establishment_occurred", "establishment_id", "occurred_on"),
+        # The gate's need-to-know filter (source organisation) combined with establishments (0006).
+        Index(
+            "ix_record_source_establishment",
+            "source_organisation_id",
+            "establishment_id",
+            "confidentiality",
+            "theme_code",
+            "kind",
+            "occurred_on",
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -17,6 +17,8 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from plein.core.models import ImportBatch, Inspection, Organisation, Permit, Record, Report, Transport
 from plein.policy.gate import Gate
 from plein.resolve.models import ResolveLink
+from plein.webwatch.models import WebOffer
+from plein.webwatch.visibility import visible_offers
 
 MAX_ITEMS = 1_000
 KIND_LABELS = {"inspectie": "Inspectie", "vergunning": "Vergunning", "melding": "Melding", "transport": "Transport"}
@@ -29,6 +31,7 @@ class DossierContext:
     gate: Gate
     establishment_ids: list[int]
     kvks: list[str]
+    legal_entity_ids: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -70,6 +73,7 @@ class TimelineItem:
                     "aanlevering": self.import_batch,
                     "ontvangen": self.received_at,
                 },
+                **({"webaanbod": self.extra} if self.kind == "webaanbod" else {}),
             }
         )
 
@@ -160,11 +164,50 @@ def resolution_links(ctx: DossierContext) -> list[TimelineItem]:
     return _items(ctx, records, lambda r: "gekoppeld door entiteitsresolutie")
 
 
-PROVIDERS: list[Provider] = [own_records, received_transports, resolution_links]
-NOT_YET_INCLUDED = (
-    "signalen, zaken en interventies van thematische tafels (module nog niet beschikbaar)",
-    "webaanbiedingen uit internettoezicht (de toegangsregels voor webaanbiedingen staan nog niet in de policy gate)",
-)
+def web_offers(ctx: DossierContext) -> list[TimelineItem]:
+    """Offers from internet supervision by this legal entity (chain) or naming one of its KvK numbers."""
+    gate = ctx.gate
+    by_subject: list[ColumnElement[bool]] = []
+    if ctx.legal_entity_ids:
+        by_subject.append(WebOffer.legal_entity_id.in_(ctx.legal_entity_ids))
+    if ctx.kvks:
+        by_subject.append(WebOffer.seller_kvk.in_(ctx.kvks))
+    if not by_subject:
+        return []
+    offers = gate.session.scalars(
+        select(WebOffer)
+        .where(or_(*by_subject), visible_offers(gate, "dossier.webaanbod"))
+        .order_by(WebOffer.first_seen.desc())
+        .limit(MAX_ITEMS)
+    ).all()
+    orgs = dict(gate.session.execute(select(Organisation.id, Organisation.code)).all())
+    items = []
+    for offer in offers:
+        price = f"€ {offer.price:,.2f}" if offer.price is not None else "prijs onbekend"
+        verdict = "waarschijnlijke overtreding" if offer.likely_violation else "geen overtreding gevonden"
+        items.append(
+            TimelineItem(
+                date=offer.first_seen.date(),
+                kind="webaanbod",
+                title=f"Webaanbod op {offer.platform or 'onbekend platform'}: {offer.title}"[:300],
+                detail=f"{price}; {offer.status}; {verdict} (score {offer.score:.2f})",
+                record_id=None,
+                establishment_id=None,
+                theme=offer.theme_code,
+                confidentiality="intern",
+                source_organisation=orgs.get(offer.source_organisation_id, ""),
+                source_system=offer.source_system,
+                import_batch="",
+                received_at=offer.received_at.isoformat() if offer.received_at else "",
+                via="verkoper (KvK-nummer of rechtspersoon)",
+                extra={"aanbod": offer.id, "url": offer.url, "redenen": list(offer.reasons)},
+            )
+        )
+    return items
+
+
+PROVIDERS: list[Provider] = [own_records, received_transports, resolution_links, web_offers]
+NOT_YET_INCLUDED = ("signalen, zaken en interventies van thematische tafels (module nog niet beschikbaar)",)
 
 
 def timeline(ctx: DossierContext, providers: Sequence[Provider] = PROVIDERS) -> list[TimelineItem]:

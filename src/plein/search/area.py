@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, union
 
 from plein.core.models import Address, Establishment, Inspection, LegalEntity, Organisation, Record
 from plein.errors import ValidationError
@@ -119,6 +119,7 @@ def record_filter(filters: RecordFilters) -> list[ColumnElement[bool]]:
 
 def _record_where(gate: Gate, area: Area, filters: RecordFilters, geo: dict[int, float] | None) -> ColumnElement[bool]:
     in_establishments = select(Establishment.id).where(establishment_filter(gate, area, geo))
+    in_area: ColumnElement[bool] = Record.establishment_id.in_(in_establishments)
     # Records that resolution linked to an establishment in the area count too (ingested records arrive
     # without an establishment; the link, not the record, says where they belong).
     linked = select(ResolveLink.item_id).where(
@@ -126,7 +127,10 @@ def _record_where(gate: Gate, area: Area, filters: RecordFilters, geo: dict[int,
         ResolveLink.status.in_(ACCEPTED_LINKS),
         ResolveLink.establishment_id.in_(in_establishments),
     )
-    in_area: ColumnElement[bool] = or_(Record.establishment_id.in_(in_establishments), Record.id.in_(linked))
+    if gate.session.scalar(select(linked.exists())):
+        # One id set (a UNION), not an OR of two IN tests: with the OR both databases read every record
+        # the user may see and test each; the union is built from the area and looked up by primary key.
+        in_area = Record.id.in_(union(select(Record.id).where(in_area), linked))
     if area.kvks:
         in_area = or_(in_area, Record.reported_kvk.in_(area.kvks))
     return and_(in_area, *record_filter(filters))
@@ -178,6 +182,22 @@ def record_rows(gate: Gate, records: Sequence[Record]) -> list[dict[str, Any]]:
     return rows
 
 
+def _page(gate: Gate, where: ColumnElement[bool], offset: int, limit: int) -> list[Record]:
+    """The newest visible records: ids first (answered from the need-to-know index), then the rows."""
+    ids = list(
+        gate.session.scalars(
+            gate.records(select(Record.id).where(where))
+            .order_by(Record.occurred_on.desc(), Record.id.desc())
+            .offset(offset)
+            .limit(limit)
+        ).all()
+    )
+    if not ids:
+        return []
+    loaded = {r.id: r for r in gate.session.scalars(gate.records(select(Record).where(Record.id.in_(ids))))}
+    return [loaded[i] for i in ids if i in loaded]
+
+
 def search_area(
     gate: Gate,
     area: Area,
@@ -200,18 +220,7 @@ def search_area(
             facets[name][str(key)] = None if known is None or cell.count is None else known + cell.count
     counted = [cell.count for cell in cells]
     total = sum(c for c in counted if c is not None) if None not in counted else _count(gate, where)
-    records = (
-        list(
-            gate.session.scalars(
-                gate.records(select(Record).where(where))
-                .order_by(Record.occurred_on.desc(), Record.id.desc())
-                .offset(offset)
-                .limit(limit)
-            ).all()
-        )
-        if total
-        else []
-    )
+    records = _page(gate, where, offset, limit) if total else []
     result = AreaResult(record_rows(gate, records), total, facets, criteria=criteria)
     if with_establishments:
         _establishments(gate, area, filters, geo, result)

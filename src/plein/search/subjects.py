@@ -80,7 +80,11 @@ def _name_candidates(gate: Gate, query: SubjectQuery, base: Select[Any]) -> tupl
                 _OTHER.establishment_id == SearchToken.establishment_id, _OTHER.token.in_(second)
             )
         else:
-            both = SearchToken.establishment_id.in_(select(_OTHER.establishment_id).where(_OTHER.token.in_(second)))
+            # ``+ 0``: probe the set built from the second word's postings once per posting of the rarest
+            # word; without it SQLite drives the look-up from that (large) set instead.
+            both = (SearchToken.establishment_id + 0).in_(
+                select(_OTHER.establishment_id).where(_OTHER.token.in_(second))
+            )
         attempts.insert(0, first.where(both))
     cap = TYPING_CAP if query.typing else CANDIDATE_CAP
     for source in attempts:
@@ -108,24 +112,43 @@ def name_score(query_words: list[str], name_words: list[str], *, typing: bool) -
     return total / len(query_words) * 0.9 + coverage * 10
 
 
-def _rank(query: SubjectQuery, hits: list[SubjectHit]) -> list[SubjectHit]:
+@dataclass(slots=True)
+class _Ranked:
+    establishment_id: int
+    name: str
+    score: float
+    reason: str
+
+
+def _rank(gate: Gate, query: SubjectQuery, ids: list[int]) -> list[_Ranked]:
+    """Candidates best first, scored on their names only (full hits are loaded for the page alone)."""
+    if not ids:
+        return []
     wanted = tokens(query.name)
-    for hit in hits:
+    rows = gate.session.execute(
+        select(Establishment.id, Establishment.name, Establishment.trade_names, LegalEntity.name)
+        .outerjoin(LegalEntity, LegalEntity.id == Establishment.legal_entity_id)
+        .where(Establishment.id.in_(ids))
+    ).all()
+    scores: dict[str, float] = {}  # names repeat across establishments: score each text once
+    ranked = []
+    for establishment_id, name, trade_names, legal_name in rows:
         best, why = -1.0, ""
         for label, text in (
-            ("naam", hit.name),
-            ("rechtspersoon", hit.legal_name or ""),
-            *(("handelsnaam", t) for t in hit.trade_names),
+            ("naam", name),
+            ("rechtspersoon", legal_name or ""),
+            *(("handelsnaam", t) for t in trade_names or []),
         ):
             if not text:
                 continue
-            score = name_score(wanted, tokens(text), typing=query.typing)
+            score = scores.get(text)
+            if score is None:
+                score = scores[text] = name_score(wanted, tokens(text), typing=query.typing)
             if score > best:
                 best, why = score, f"{label} '{text}' lijkt op '{query.name}' ({score:.0f}/100)"
-        hit.score = best
-        hit.reasons.append(why)
-    hits.sort(key=lambda h: (-(h.score or 0), h.name, h.establishment_id))
-    return hits
+        ranked.append(_Ranked(establishment_id, name, best, why))
+    ranked.sort(key=lambda r: (-r.score, r.name, r.establishment_id))
+    return ranked
 
 
 def search_subjects(gate: Gate, query: SubjectQuery, *, limit: int = 20, offset: int = 0) -> SubjectResult:
@@ -138,9 +161,16 @@ def search_subjects(gate: Gate, query: SubjectQuery, *, limit: int = 20, offset:
     reasons = [f"{key} = {value}" for key, value in criteria.items() if key != "naam"]
     if query.name:
         ids, capped = _name_candidates(gate, query, base)
-        ranked = _rank(query, list(load_hits(gate.session, ids).values()))
+        ranked = _rank(gate, query, ids)
         total, at_least = len(ranked), capped
-        page = ranked[offset : offset + limit]
+        chosen = ranked[offset : offset + limit]
+        loaded = load_hits(gate.session, [r.establishment_id for r in chosen])
+        page = []
+        for r in chosen:
+            hit = loaded[r.establishment_id]
+            hit.score = r.score
+            hit.reasons.append(r.reason)
+            page.append(hit)
     else:
         total = int(gate.session.scalar(select(func.count()).select_from(base.subquery())) or 0)
         at_least = False

@@ -33,6 +33,7 @@ from plein.webwatch.models import WebCrawl, WebLabel, WebObservation, WebOffer, 
 from plein.webwatch.process import ProcessedOffer
 from plein.webwatch.themes import Theme as WebTheme
 from plein.webwatch.themes import load_themes
+from plein.webwatch.visibility import visible_offers
 
 SOURCE_SYSTEM = "webwatch"
 DEFAULT_ORGANISATION = ("ILT", "Inspectie Leefomgeving en Transport")
@@ -350,22 +351,6 @@ def finish_crawl(engine: Engine, crawl_id: str, status: str, stats: dict[str, An
 # -------------------------------------------------------------------------------------------- reads
 
 
-def _visible(gate: Gate, action: str) -> Any:
-    """WHERE clause for the offers ``gate``'s actor may see under its purpose.
-
-    The gate's record check (role, purpose, aggregates-only) is applied first by asking it for the
-    record clause; offers then follow the same rule as records: the own organisation's, or all for
-    a purpose that reaches everything. Collaborations do not receive offers (yet): none visible.
-    """
-    gate.record_clause(action)
-    scope = gate.scope()
-    if scope.kind == "alle":
-        return WebOffer.id.is_not(None)
-    if scope.kind == "eigen_organisatie":
-        return WebOffer.source_organisation_id == gate.actor.organisation_id
-    return WebOffer.id.is_(None)
-
-
 def list_offers(
     gate: Gate,
     theme: str | None = None,
@@ -377,7 +362,7 @@ def list_offers(
 ) -> tuple[int, list[WebOffer]]:
     """Offers visible to the actor, highest score first: the inspector's worklist when
     ``only_violations``. Audited with the number of offers read."""
-    query = select(WebOffer).where(_visible(gate, "webwatch.aanbod.lezen"))
+    query = select(WebOffer).where(visible_offers(gate, "webwatch.aanbod.lezen"))
     if theme:
         query = query.where(WebOffer.theme_code == theme)
     if only_violations:
@@ -400,7 +385,7 @@ def get_offer(gate: Gate, offer_id: int) -> WebOffer:
     from plein.policy.errors import NotVisible
 
     offer = gate.session.scalars(
-        select(WebOffer).where(WebOffer.id == offer_id, _visible(gate, "webwatch.aanbod.lezen"))
+        select(WebOffer).where(WebOffer.id == offer_id, visible_offers(gate, "webwatch.aanbod.lezen"))
     ).first()
     if offer is None:
         gate.audit(
@@ -453,7 +438,7 @@ def read_evidence(gate: Gate, offer_id: int, page_id: int, settings: Settings | 
 
 def market_view(gate: Gate, theme: str) -> dict[str, Any]:
     """Offers, sellers and platforms per crawl over time, plus the changes since the last crawl."""
-    visible = _visible(gate, "webwatch.marktbeeld.lezen")
+    visible = visible_offers(gate, "webwatch.marktbeeld.lezen")
     session = gate.session
     per_crawl = session.execute(
         select(
