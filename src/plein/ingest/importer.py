@@ -12,6 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
+import socket
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import islice
@@ -79,6 +82,16 @@ class _Context:
     source_system: str
     mapping: Mapping
     vocabulary: Vocabulary
+    owner: str
+
+
+class ImportBusy(ValidationError):
+    """The same file is being imported into the same source by another, living process."""
+
+
+def _owner() -> str:
+    """This process's name on a run's lease."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
 
 
 def file_fingerprint(path: Path) -> tuple[str, int]:
@@ -105,13 +118,15 @@ def _start_run(
         mapping = source_mapping(source)
         ensure_taxonomy(session)
     sha, size = file_fingerprint(path)
+    owner = _owner()
     with sessions.begin() as session:
         source = get_source(session, source_code)
-        run = session.scalars(
-            select(IngestRun)
-            .where(IngestRun.source_id == source.id, IngestRun.file_sha256 == sha, IngestRun.status == "bezig")
-            .order_by(IngestRun.id.desc())
-        ).first()
+        # Take the source row's lock first (row lock on PostgreSQL, write lock on SQLite), so two
+        # processes starting the same file one after the other see each other's run and lease.
+        session.execute(update(IngestSource).where(IngestSource.id == source.id).values(code=IngestSource.code))
+        run = open_run(session, source, sha)
+        if run is not None and run.is_alive():
+            raise ImportBusy(busy_message(source, run))
         if run is None:
             batch = ImportBatch(
                 organisation_id=source.organisation_id,
@@ -139,6 +154,7 @@ def _start_run(
             )
             session.add(run)
             session.flush()
+        run.owner, run.heartbeat_at = owner, utcnow()
         vocab = vocabulary(session)
         gate = ingest_gate(session, source)
         gate.check_fields(mapping.fields)
@@ -148,6 +164,25 @@ def _start_run(
             object_id=f"importrun:{run.id}",
         )
     return run, mapping, vocab, source
+
+
+def open_run(session: Session, source: IngestSource, sha: str) -> IngestRun | None:
+    """The unfinished run of this file in this source (alive or interrupted), if any."""
+    return session.scalars(
+        select(IngestRun)
+        .where(IngestRun.source_id == source.id, IngestRun.file_sha256 == sha, IngestRun.status == "bezig")
+        .order_by(IngestRun.id.desc())
+    ).first()
+
+
+def busy_message(source: IngestSource, run: IngestRun) -> str:
+    """Why a second import of the same file is refused while the first one's process is alive."""
+    beat = run.heartbeat_at.strftime("%H:%M:%S") if run.heartbeat_at else "?"
+    return (
+        f"Dit bestand wordt al ingelezen in bron {source.code} (import {run.id}, laatst actief om {beat} UTC, "
+        f"regel {run.next_row}). Wacht tot die import klaar is; een onderbroken import wordt na twee minuten "
+        "zonder voortgang hervat wanneer u het bestand opnieuw inleest."
+    )
 
 
 def ingest_gate(session: Session, source: IngestSource) -> Gate:
@@ -190,7 +225,7 @@ def import_file(
         _refuse_run(engine, run.id, exc.message)
         raise
     context = _Context(
-        run.id, run.import_batch_id, source.id, source.organisation_id, source.source_system, mapping, vocab
+        run.id, run.import_batch_id, source.id, source.organisation_id, source.source_system, mapping, vocab, run.owner
     )
     notes = [f"kolom {c!r} niet ingelezen: Wgs-categorie {cat}" for c, cat in reader.refused.items()]
     with reader.handle:
@@ -235,6 +270,7 @@ def _finish(engine: Engine, run_id: int, resumed_from: int) -> RunSummary:
         assert run is not None
         run.status = "voltooid"
         run.finished_at = utcnow()
+        run.owner, run.heartbeat_at = "", None
         if run.rows_in == 0:
             run.messages = [*run.messages, "het bestand bevat geen gegevensregels"]
         ingest_gate(session, run.source).audit(
@@ -280,15 +316,21 @@ def _store_chunk(connection: Connection, context: _Context, chunk: list[RawRow])
     counts = store_mapped(connection, context, mapped)
     counts["rows_quarantined"] = quarantine(connection, context, problems)
     run = connection.execute(select(RUN).where(RUN.c.id == context.run_id)).mappings().one()
-    connection.execute(
+    moved = connection.execute(
         update(RUN)
-        .where(RUN.c.id == context.run_id)
+        .where(RUN.c.id == context.run_id, RUN.c.owner == context.owner)
         .values(
             rows_in=run["rows_in"] + len(chunk),
             next_row=chunk[-1].number,
+            heartbeat_at=utcnow(),
             **{key: run[key] + value for key, value in counts.items()},
         )
     )
+    if moved.rowcount != 1:  # rolls back this chunk: the process that took the run over stores it
+        raise ImportBusy(
+            f"Import {context.run_id} is overgenomen door een ander proces (dit proces liet te lang niets van "
+            "zich horen); dit proces stopt zonder verder te schrijven."
+        )
 
 
 def quarantine(connection: Connection, context: _Context, problems: list[tuple[RawRow, RowProblem]]) -> int:
@@ -558,6 +600,7 @@ def reprocess_quarantined(engine: Engine, quarantine_id: int, values: dict[str, 
             source.source_system,
             source_mapping(source),
             vocabulary(session),
+            run.owner,
         )
         raw = RawRow(entry.row_number, {**entry.raw, **values})
         try:

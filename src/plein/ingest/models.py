@@ -7,6 +7,8 @@ the file's fingerprint, the checkpoint that makes a run resumable, and the per-o
 from __future__ import annotations
 
 import datetime as dt
+import os
+import socket
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
@@ -33,6 +35,9 @@ class IngestSource(Base):
     organisation: Mapped[Organisation] = relationship()
 
 
+LEASE = dt.timedelta(seconds=120)  # no chunk committed for this long: the importing process is gone
+
+
 class IngestRun(Base):
     """One import of one file into one source; ``next_row`` is the committed checkpoint."""
 
@@ -55,9 +60,38 @@ class IngestRun(Base):
     messages: Mapped[list[str]] = mapped_column(JSON, default=list)
     started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    # The lease (0007): which process imports this run, and when it last committed a chunk.
+    owner: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)
 
     source: Mapped[IngestSource] = relationship()
     batch: Mapped[ImportBatch] = relationship()
+
+    def is_alive(self, now: dt.datetime | None = None) -> bool:
+        """True while a process holds the lease: it committed a chunk less than ``LEASE`` ago and,
+        when it runs on this machine, it still exists (so a crash here is known at once)."""
+        if self.status != "bezig" or self.heartbeat_at is None or not self.owner:
+            return False
+        beat = self.heartbeat_at if self.heartbeat_at.tzinfo else self.heartbeat_at.replace(tzinfo=dt.UTC)
+        if (now or utcnow()) - beat >= LEASE:
+            return False
+        host, _, rest = self.owner.partition(":")
+        pid = rest.partition(":")[0]
+        if host == socket.gethostname()[:60] and pid.isdigit():
+            try:
+                os.kill(int(pid), 0)
+            except ProcessLookupError:
+                return False
+            except PermissionError:  # exists, owned by another user
+                return True
+        return True
+
+    @property
+    def display_status(self) -> str:
+        """``bezig`` only while a process works on it; a run whose process stopped is ``onderbroken``."""
+        if self.status == "bezig" and not self.is_alive():
+            return "onderbroken"
+        return self.status
 
     @property
     def rows_stored(self) -> int:

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, select
 
 from plein.core.models import Organisation, Theme
 from plein.errors import PleinError, ValidationError
-from plein.ingest.importer import import_file, reprocess_quarantined
+from plein.ingest.importer import busy_message, file_fingerprint, import_file, open_run, reprocess_quarantined
 from plein.ingest.mapping import packaged_mapping_names
 from plein.ingest.models import IngestRun, IngestSource, QuarantinedRow, TaxonomyTerm
 from plein.ingest.quality import quality_report
@@ -133,7 +133,7 @@ def _source_page(
         runs=runs,
         quarantine=quarantine,
         report=quality_report(gate.session, source),
-        busy=any(r.status == "bezig" for r in runs),
+        busy=any(r.display_status == "bezig" for r in runs),
         message=message,
         error=error,
         csrf_token=auth.csrf_token,
@@ -210,6 +210,10 @@ async def upload(
                 target.unlink()
                 return _source_page(request, gate, auth, source, error="Het bestand is groter dan 2 GB.", status=413)
             handle.write(block)
+    running = open_run(gate.session, source, file_fingerprint(target)[0])
+    if running is not None and running.is_alive():
+        target.unlink()
+        return _source_page(request, gate, auth, source, error=busy_message(source, running), status=409)
     gate.audit("bron.importeren", object_type="bron", object_id=code, details={"bestand": name, "bytes": size})
     background.add_task(_run_import, request.app.state.engine, source.code, target, name)
     return RedirectResponse(f"/bronnen/{code}", status_code=303)

@@ -53,7 +53,7 @@ def run_out(run: IngestRun) -> dict[str, Any]:
     return {
         "id": run.id,
         "bestand": run.file_name,
-        "status": run.status,
+        "status": run.display_status,
         "regelsIn": run.rows_in,
         "nieuw": run.rows_new,
         "bijgewerkt": run.rows_updated,
