@@ -175,6 +175,42 @@ def test_wrong_password_and_forged_login_form_are_refused_and_audited(web: TestC
     assert any(e[1] == "csrf" for e in entries)
 
 
+def test_an_address_trying_many_accounts_is_throttled_and_audited(web: TestClient, engine: Engine) -> None:
+    import re
+
+    from plein.auth.throttle import MAX_FAILURES
+
+    token = re.search(r'name="csrf_token" value="([^"]+)"', web.get("/inloggen").text)
+    assert token
+    for n in range(MAX_FAILURES):  # password spraying: a different (unknown) account every time
+        wrong = web.post(
+            "/inloggen", data={"gebruikersnaam": f"sproei{n}", "wachtwoord": "Zomer2026!", "csrf_token": token.group(1)}
+        )
+        assert wrong.status_code == 401
+    blocked = web.post(
+        "/inloggen", data={"gebruikersnaam": "a.analist", "wachtwoord": PASSWORD, "csrf_token": token.group(1)}
+    )
+    assert blocked.status_code == 429 and "Te veel mislukte inlogpogingen vanaf dit adres" in blocked.text
+    assert 0 < int(blocked.headers["Retry-After"]) <= 15 * 60
+    assert "plein_sessie" not in web.cookies
+    entries = _entries(engine, "inloggen")
+    assert any(status == "geweigerd" and rule == "te-veel-pogingen-adres" for status, rule, _user in entries)
+
+
+def test_the_address_throttle_forgets_failures_outside_its_window() -> None:
+    from plein.auth.throttle import LoginThrottle
+
+    throttle = LoginThrottle(max_failures=2, window_seconds=0.2)
+    throttle.failed("10.0.0.1")
+    assert throttle.wait_seconds("10.0.0.1") == 0
+    throttle.failed("10.0.0.1")
+    assert throttle.wait_seconds("10.0.0.1") > 0 and throttle.wait_seconds("10.0.0.2") == 0
+    import time
+
+    time.sleep(0.25)
+    assert throttle.wait_seconds("10.0.0.1") == 0
+
+
 def test_forged_csrf_on_a_form_is_refused_and_audited(web: TestClient, engine: Engine) -> None:
     login(web, "a.beheer")
     forged = web.post(

@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 
 from plein import __version__
+from plein.auth.throttle import LoginThrottle
 from plein.settings import Settings, get_settings
 from plein.store.engine import session_factory
 from plein.web import (
@@ -51,6 +52,7 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     app.state.settings = settings
+    app.state.login_throttle = LoginThrottle()
     app.state.templates = Jinja2Templates(directory=WEB_DIR / "templates")
     app.state.templates.env.globals["plein_version"] = __version__
 

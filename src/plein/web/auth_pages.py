@@ -13,6 +13,7 @@ from plein.audit.events import record_event
 from plein.auth.accounts import LoginFailed, authenticate
 from plein.auth.models import ApiToken, UserAccount
 from plein.auth.sessions import COOKIE, IDLE, end_session, start_session
+from plein.auth.throttle import LoginThrottle
 from plein.auth.tokens import issue_token, revoke_token
 from plein.core.models import utcnow
 from plein.errors import ValidationError
@@ -82,9 +83,23 @@ def login(
             next_path=next_path,
             message="Het formulier is verlopen. Probeer opnieuw in te loggen.",
         )
+    throttle: LoginThrottle = request.app.state.login_throttle
+    address = request.client.host if request.client else "onbekend"
+    wait = throttle.wait_seconds(address)
+    if wait:
+        minutes = max(1, (wait + 59) // 60)
+        message = (
+            f"Te veel mislukte inlogpogingen vanaf dit adres. Probeer het over {minutes} "
+            f"{'minuut' if minutes == 1 else 'minuten'} opnieuw."
+        )
+        audit_refusal(request, session, None, "inloggen", "te-veel-pogingen-adres", message)
+        response = _login_form(request, status=429, username=gebruikersnaam[:80], next_path=next_path, message=message)
+        response.headers["Retry-After"] = str(wait)
+        return response
     try:
         user = authenticate(session, gebruikersnaam, wachtwoord)
     except LoginFailed as exc:
+        throttle.failed(address)
         known = session.scalars(
             select(UserAccount).where(UserAccount.username == gebruikersnaam.strip().lower()[:80])
         ).first()
