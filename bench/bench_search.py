@@ -1,21 +1,22 @@
 """Search latency on a demo world, on SQLite and PostgreSQL: name search, KvK lookup, postcode-range
 bulk search, radius search (beside PostGIS ``ST_DWithin`` on the same data, when PostGIS installs),
-the radius's visible establishments through the gate (what the map shows; audited), and the dossier. All
-through the policy gate as an analyst under the ``toezicht`` purpose.
+the radius's visible establishments through the gate (what the map shows; audited), and the
+dossier. All through the policy gate as an analyst under the ``toezicht`` purpose.
 
 Size: ``PLEIN_BENCH_SEARCH_SIZE`` (default ``medium``: 50,000 establishments; ``large`` is 1,000,000).
 Seeding ``large`` takes long; ``PLEIN_BENCH_SEARCH_SQLITE_URL`` / ``PLEIN_BENCH_SEARCH_POSTGRES_URL``
-point the bench at an already seeded database instead (it is read, and only PostGIS's scratch table
-``bench_geo`` is added on PostgreSQL); ``PLEIN_BENCH_SEARCH_BACKENDS=sqlite`` runs one backend.
+point the bench at an already seeded database instead (it is read; the audit log grows by one entry
+per timed call, and PostGIS's scratch table ``bench_geo`` is added on PostgreSQL);
+``PLEIN_BENCH_SEARCH_BACKENDS=sqlite`` runs one backend.
 
-Baselines, measured in the same run: name and radius search as a system process under the
-``entiteitsresolutie`` purpose (the gate lets everything through, so the difference is the cost of
-the need-to-know filter), and the radius beside PostGIS ``ST_DWithin`` on a GiST index.
+Every call is one request's work: its own session and gate, committed at the end so that its audit
+entry is appended. Baselines, measured in the same run: name and radius search as a system process
+under the ``entiteitsresolutie`` purpose (the gate lets everything through, so the difference is the
+cost of the need-to-know filter), and the radius beside PostGIS ``ST_DWithin`` on a GiST index.
 """
 
 from __future__ import annotations
 
-import functools
 import os
 import random
 import statistics
@@ -116,7 +117,7 @@ def _bench_backend(backend: str, size: str, report: Report) -> None:
         rng = random.Random(5)
         with Session(engine) as session:
             user = session.scalars(select(UserAccount).where(UserAccount.username == "od-nzkg.analist")).one()
-            system = Gate(session, Actor.system("bench"), Purpose.for_activity("entiteitsresolutie"))
+            analyst = actor_for(user)
             every = Establishment.id % 31 == 0
             names = [n for (n,) in session.execute(select(Establishment.name).where(every).limit(2000))]
             with_kvk = select(LegalEntity.kvk).where(LegalEntity.kvk.is_not(None)).limit(500)
@@ -124,62 +125,74 @@ def _bench_backend(backend: str, size: str, report: Report) -> None:
             spread = select(Address.latitude, Address.longitude).where(Address.id % 97 == 0).limit(500)
             points = [(float(a), float(b)) for a, b in session.execute(spread)]
             est_ids = [i for (i,) in session.execute(select(Establishment.id).where(every).limit(500))]
-            gate = Gate(session, actor_for(user), Purpose.for_activity("toezicht"))
 
-            def typo(name: str) -> str:
-                word = max(name.split(), key=len)
-                return name.replace(word, word[:2] + word[3:], 1) if len(word) > 4 else name
+        def per_request(
+            fn: Callable[[Gate], Any], actor: Actor = analyst, purpose: str = "toezicht"
+        ) -> Callable[[], None]:
+            """As a request does it: its own session and gate, committed at the end (audit entry appended)."""
 
-            def name_search(on: Gate = gate) -> None:
-                search_subjects(on, SubjectQuery(name=typo(rng.choice(names))))
+            def call() -> None:
+                with Session(engine) as session:
+                    fn(Gate(session, actor, Purpose.for_activity(purpose)))
+                    session.commit()
 
-            def name_typing(on: Gate = gate) -> None:
-                search_subjects(on, SubjectQuery(name=rng.choice(names)[:6], typing=True))
+            return call
 
-            def kvk_lookup() -> None:
-                search_subjects(gate, SubjectQuery(kvk=rng.choice(kvks)))
+        def typo(name: str) -> str:
+            word = max(name.split(), key=len)
+            return name.replace(word, word[:2] + word[3:], 1) if len(word) > 4 else name
 
-            def postcode_range() -> None:
-                start = rng.randint(1000, 9800)
-                area = Area(postcodes=parse_postcode_range(str(start), str(start + 9)))
-                search_area(gate, area, RecordFilters(), limit=20)
+        def name_search(gate: Gate) -> None:
+            search_subjects(gate, SubjectQuery(name=typo(rng.choice(names))))
 
-            def radius_search() -> None:
-                lat, lon = rng.choice(points)
-                within_circle(session, Circle(lat, lon, 500))
+        def name_typing(gate: Gate) -> None:
+            search_subjects(gate, SubjectQuery(name=rng.choice(names)[:6], typing=True))
 
-            def radius_visible() -> None:
-                lat, lon = rng.choice(points)
-                found = within_circle(session, Circle(lat, lon, 500))
-                visible_establishment_hits(gate, sorted(found, key=found.__getitem__), "zoeken.straal")
+        def kvk_lookup(gate: Gate) -> None:
+            search_subjects(gate, SubjectQuery(kvk=rng.choice(kvks)))
 
-            def radius_records(on: Gate = gate) -> None:
-                lat, lon = rng.choice(points)
-                search_area(on, Area(circle=Circle(lat, lon, 500)), RecordFilters(), limit=20, with_establishments=True)
+        def postcode_range(gate: Gate) -> None:
+            start = rng.randint(1000, 9800)
+            area = Area(postcodes=parse_postcode_range(str(start), str(start + 9)))
+            search_area(gate, area, RecordFilters(), limit=20)
 
-            def dossier() -> None:
-                build_dossier(gate, rng.choice(est_ids))
+        def radius_search(gate: Gate) -> None:
+            lat, lon = rng.choice(points)
+            within_circle(gate.session, Circle(lat, lon, 500))
 
-            figures: dict[str, tuple[float, float]] = {}
-            baselines: dict[str, tuple[str, tuple[float, float]]] = {}
-            for label, fn in (
-                ("naam zoeken", name_search),
-                ("naam tijdens typen", name_typing),
-                ("KvK opzoeken", kvk_lookup),
-                ("postcodereeks 10 PC4 (bulk)", postcode_range),
-                ("straal 500 m (vestigingen)", radius_search),
-                ("straal 500 m, zichtbare vestigingen (gate + logboek)", radius_visible),
-                ("straal 500 m met registraties", radius_records),
-                ("dossier", dossier),
-            ):
-                figures[label] = _timed(fn, RUNS if label != "dossier" else 15)
-            for label, fn in (
-                ("naam zoeken", name_search),
-                ("naam tijdens typen", name_typing),
-                ("straal 500 m met registraties", radius_records),
-            ):
-                baselines[label] = ("zonder need-to-know-filter", _timed(functools.partial(fn, system)))
-            session.rollback()
+        def radius_visible(gate: Gate) -> None:
+            lat, lon = rng.choice(points)
+            found = within_circle(gate.session, Circle(lat, lon, 500))
+            visible_establishment_hits(gate, sorted(found, key=found.__getitem__), "zoeken.straal")
+
+        def radius_records(gate: Gate) -> None:
+            lat, lon = rng.choice(points)
+            search_area(gate, Area(circle=Circle(lat, lon, 500)), RecordFilters(), limit=20, with_establishments=True)
+
+        def dossier(gate: Gate) -> None:
+            build_dossier(gate, rng.choice(est_ids))
+
+        figures: dict[str, tuple[float, float]] = {}
+        baselines: dict[str, tuple[str, tuple[float, float]]] = {}
+        for label, fn in (
+            ("naam zoeken", name_search),
+            ("naam tijdens typen", name_typing),
+            ("KvK opzoeken", kvk_lookup),
+            ("postcodereeks 10 PC4 (bulk)", postcode_range),
+            ("straal 500 m (vestigingen)", radius_search),
+            ("straal 500 m, zichtbare vestigingen (gate + logboek)", radius_visible),
+            ("straal 500 m met registraties", radius_records),
+            ("dossier", dossier),
+        ):
+            figures[label] = _timed(per_request(fn), RUNS if label != "dossier" else 15)
+        system = Actor.system("bench")
+        for label, fn in (
+            ("naam zoeken", name_search),
+            ("naam tijdens typen", name_typing),
+            ("straal 500 m met registraties", radius_records),
+        ):
+            baseline = per_request(fn, system, "entiteitsresolutie")
+            baselines[label] = ("zonder need-to-know-filter", _timed(baseline))
         postgis = _postgis(engine, points, 500) if backend == "postgresql" else None
         if postgis:
             baselines["straal 500 m (vestigingen)"] = ("PostGIS ST_DWithin", postgis)

@@ -3,10 +3,12 @@ postcode + house number, street + house number, city. Only establishments the ga
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 from sqlalchemy import ColumnElement, Select, exists, func, select
 from sqlalchemy.orm import aliased
 
@@ -97,19 +99,32 @@ def _name_candidates(gate: Gate, query: SubjectQuery, base: Select[Any]) -> tupl
 def name_score(query_words: list[str], name_words: list[str], *, typing: bool) -> float:
     """0-100: how well each query word is found among the name's words (any order), with a small
     penalty for extra words; the last word counts as found when a name word starts with it (typing)."""
-    if not query_words or not name_words:
-        return 0.0
-    total = 0.0
-    for position, word in enumerate(query_words):
-        best = 0.0
-        for candidate in name_words:
-            if typing and position == len(query_words) - 1 and candidate.startswith(word):
-                best = 100.0
-                break
-            best = max(best, fuzz.ratio(word, candidate))
-        total += best
-    coverage = min(len(query_words), len(name_words)) / max(len(query_words), len(name_words))
-    return total / len(query_words) * 0.9 + coverage * 10
+    return name_scores(query_words, {"": tuple(name_words)}, typing=typing)[""]
+
+
+def name_scores(query_words: Sequence[str], names: Mapping[str, Sequence[str]], *, typing: bool) -> dict[str, float]:
+    """``name_score`` for many names at once: one rapidfuzz matrix of query words × distinct name words."""
+    words = sorted({w for name_words in names.values() for w in name_words})
+    if not query_words or not words:
+        return dict.fromkeys(names, 0.0)
+    column = {w: i for i, w in enumerate(words)}
+    ratios: list[list[float]] = process.cdist(list(query_words), words, scorer=fuzz.ratio, dtype=np.float64).tolist()
+    last = len(query_words) - 1
+    scores = {}
+    for text, name_words in names.items():
+        if not name_words:
+            scores[text] = 0.0
+            continue
+        columns = [column[w] for w in name_words]
+        total = 0.0
+        for position, word in enumerate(query_words):
+            if typing and position == last and any(candidate.startswith(word) for candidate in name_words):
+                total += 100.0
+            else:
+                total += max(ratios[position][c] for c in columns)
+        coverage = min(len(query_words), len(name_words)) / max(len(query_words), len(name_words))
+        scores[text] = total / len(query_words) * 0.9 + coverage * 10
+    return scores
 
 
 @dataclass(slots=True)
@@ -130,22 +145,24 @@ def _rank(gate: Gate, query: SubjectQuery, ids: list[int]) -> list[_Ranked]:
         .outerjoin(LegalEntity, LegalEntity.id == Establishment.legal_entity_id)
         .where(Establishment.id.in_(ids))
     ).all()
-    scores: dict[str, float] = {}  # names repeat across establishments: score each text once
+    labelled = [
+        (
+            establishment_id,
+            name,
+            [("naam", name), ("rechtspersoon", legal or ""), *(("handelsnaam", t) for t in trade or [])],
+        )
+        for establishment_id, name, trade, legal in rows
+    ]
+    # Names repeat across establishments: each distinct text is scored once, all in one matrix.
+    texts = {text: tuple(tokens(text)) for _id, _name, labels in labelled for _label, text in labels if text}
+    scores = name_scores(wanted, texts, typing=query.typing)
     ranked = []
-    for establishment_id, name, trade_names, legal_name in rows:
+    for establishment_id, name, labels in labelled:
         best, why = -1.0, ""
-        for label, text in (
-            ("naam", name),
-            ("rechtspersoon", legal_name or ""),
-            *(("handelsnaam", t) for t in trade_names or []),
-        ):
-            if not text:
-                continue
-            score = scores.get(text)
-            if score is None:
-                score = scores[text] = name_score(wanted, tokens(text), typing=query.typing)
-            if score > best:
-                best, why = score, f"{label} '{text}' lijkt op '{query.name}' ({score:.0f}/100)"
+        for label, text in labels:
+            if text and scores[text] > best:
+                best = scores[text]
+                why = f"{label} '{text}' lijkt op '{query.name}' ({best:.0f}/100)"
         ranked.append(_Ranked(establishment_id, name, best, why))
     ranked.sort(key=lambda r: (-r.score, r.name, r.establishment_id))
     return ranked
