@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, union
 
 from plein.core.models import Establishment, LegalEntity, LegalEntityLink, Person, PersonRoleLink
 from plein.core.vocabulary import LegalEntityLinkKind
@@ -77,15 +77,13 @@ def dossier_establishments(gate: Gate, establishment_id: int, chain: list[int]) 
     session = gate.session
     subject = select(ResolvedSubject.subject_id).where(ResolvedSubject.establishment_id == establishment_id)
     same_subject = select(ResolvedSubject.establishment_id).where(ResolvedSubject.subject_id.in_(subject))
-    query = gate.establishments(
-        select(Establishment.id).where(
-            or_(
-                Establishment.id == establishment_id,
-                Establishment.legal_entity_id.in_(chain or [-1]),
-                Establishment.id.in_(same_subject),
-            )
-        )
+    # One id set (a UNION), not an OR: with the OR PostgreSQL reads every establishment to test it.
+    candidates = union(
+        select(Establishment.id).where(Establishment.id == establishment_id),
+        select(Establishment.id).where(Establishment.legal_entity_id.in_(chain or [-1])),
+        same_subject,
     )
+    query = gate.establishments(select(Establishment.id).where(Establishment.id.in_(candidates)))
     ids = list(session.scalars(query.order_by(Establishment.id)).all())
     return ids
 

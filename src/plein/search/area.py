@@ -16,7 +16,7 @@ from plein.resolve.models import ResolveLink
 from plein.search.criteria import Circle, PostcodeRange, RecordFilters
 from plein.search.geo import Point, within_circle, within_polygon
 from plein.search.places import resolve_place
-from plein.search.results import SubjectHit, audit_subjects, count_visible_records, load_hits
+from plein.search.results import SubjectHit, audit_subjects, count_visible_records, id_in, load_hits
 
 MAX_EXPORT_ROWS = 100_000
 MAX_MAP_POINTS = 2_000
@@ -80,7 +80,7 @@ def _geo(gate: Gate, area: Area) -> dict[int, float] | None:
 def establishment_filter(gate: Gate, area: Area, geo: dict[int, float] | None) -> ColumnElement[bool]:
     """Establishments in the area (not yet restricted by the gate)."""
     if geo is not None:
-        return Establishment.id.in_(list(geo) or [-1])
+        return id_in(gate.session, Establishment.id, list(geo) or [-1])
     in_address = select(Address.id)
     if area.city:
         in_address = in_address.where(Address.city.in_(resolve_place(gate.session, area.city)))
@@ -290,7 +290,7 @@ def visible_establishment_hits(gate: Gate, ids: Sequence[int], action: str) -> l
     """Helper for callers that already have ids: keep the visible ones, load and audit them."""
     visible = set(
         gate.session.scalars(
-            select(Establishment.id).where(Establishment.id.in_(list(ids)), gate.establishment_clause())
+            select(Establishment.id).where(id_in(gate.session, Establishment.id, ids), gate.establishment_clause())
         ).all()
     )
     loaded = load_hits(gate.session, [i for i in ids if i in visible])

@@ -18,7 +18,7 @@ from plein.search.criteria import SubjectQuery
 from plein.search.models import SearchToken
 from plein.search.normalise import tokens
 from plein.search.places import resolve_place
-from plein.search.results import SubjectHit, audit_subjects, count_visible_records, load_hits
+from plein.search.results import SubjectHit, audit_subjects, count_visible_records, id_in, load_hits
 from plein.search.vocab import vocabulary
 
 CANDIDATE_CAP = 2_000
@@ -143,7 +143,7 @@ def _rank(gate: Gate, query: SubjectQuery, ids: list[int]) -> list[_Ranked]:
     rows = gate.session.execute(
         select(Establishment.id, Establishment.name, Establishment.trade_names, LegalEntity.name)
         .outerjoin(LegalEntity, LegalEntity.id == Establishment.legal_entity_id)
-        .where(Establishment.id.in_(ids))
+        .where(id_in(gate.session, Establishment.id, ids))
     ).all()
     labelled = [
         (

@@ -23,6 +23,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _postgresql_settings(dbapi_connection: Any, _record: Any) -> None:
+    """Per connection: no JIT compilation. plein's queries are short look-ups whose cost estimates
+    (large tables) trigger JIT, which then spends hundreds of milliseconds compiling them."""
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SET jit = off")
+    dbapi_connection.commit()
+
+
 def create_engine_for(url: str, *, check: bool = True) -> Engine:
     """An engine for ``url``; raises ConfigurationError naming what is wrong with it."""
     hint = "Controleer PLEIN_DATABASE_URL, bijvoorbeeld sqlite:///var/plein.db of postgresql+psycopg://user@host/db."
@@ -42,6 +50,8 @@ def create_engine_for(url: str, *, check: bool = True) -> Engine:
         raise ConfigurationError(f"Kan geen verbinding opzetten met {parsed!r}: {exc}. {hint}") from exc
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    else:
+        event.listen(engine, "connect", _postgresql_settings)
     if check:
         try:
             with engine.connect() as connection:
