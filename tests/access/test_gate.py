@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session
 
 from plein.audit.keys import keys_from_secret
@@ -13,7 +13,7 @@ from plein.audit.models import AuditEntry, AuditSubject
 from plein.core.models import Record
 from plein.policy import Gate, NotVisible, Purpose, Refused
 from plein.policy.admin import record_legal_basis
-from plein.policy.models import ProcessingActivity
+from plein.policy.models import CollaborationMember, ProcessingActivity
 from tests.access.world import World, build_world
 
 KEYS = keys_from_secret("test-secret")
@@ -140,6 +140,21 @@ def test_a_change_to_the_register_takes_effect_at_once(fresh_world: tuple[Sessio
     with pytest.raises(Refused) as refused:
         visible(session, world, "b.analist", TOEZICHT)
     assert "verwerkingsregister" in refused.value.message
+
+
+def test_removing_a_member_takes_effect_at_once(fresh_world: tuple[Session, World]) -> None:
+    session, world = fresh_world
+    assert visible(session, world, "a.analist", collab(world, "TAFEL"))  # membership now in the gate's cache
+    session.execute(
+        delete(CollaborationMember).where(
+            CollaborationMember.collaboration_id == world.collabs["TAFEL"],
+            CollaborationMember.user_id == world.users["a.analist"].id,
+        )
+    )
+    session.commit()
+    with pytest.raises(Refused) as refused:
+        visible(session, world, "a.analist", collab(world, "TAFEL"))
+    assert refused.value.rule == "need-to-know"
 
 
 def test_idor_answer_does_not_reveal_existence(world_session: tuple[Session, World]) -> None:

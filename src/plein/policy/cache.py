@@ -1,10 +1,10 @@
 """Short-lived in-process caches of policy tables the gate reads on every request.
 
-The register of processing activities and the legal-basis matrix change rarely (a beheerder, a
-migration), yet every request needs them. A ``PolicyCache`` keeps values per database for
+The register of processing activities, the legal-basis matrix and collaboration membership change
+rarely (a beheerder, a migration), yet every request needs them. A ``PolicyCache`` keeps values per database for
 ``TTL_SECONDS`` and is emptied at once when this process flushes a change to one of the tables it
-watches; a change made by another process takes effect there within ``TTL_SECONDS``.
-Membership of collaborations and their periods are not cached: they are read on every request.
+watches (through the ORM: a flush or a bulk ``update``/``delete``/``insert`` on the session); a change
+made by another process, or by SQL outside the ORM, takes effect there within ``TTL_SECONDS``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Callable, Hashable
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Engine, event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 
 TTL_SECONDS = 10.0
 V = TypeVar("V")
@@ -51,11 +51,21 @@ class PolicyCache(Generic[V]):
         self._entries.pop(_engine(session), None)
 
 
-@event.listens_for(Session, "after_flush")
-def _forget_changed_tables(session: Session, _context: Any) -> None:
-    touched = {type(obj) for obj in (*session.new, *session.dirty, *session.deleted)}
-    if not touched:
-        return
+def _forget(session: Session, touched: set[type]) -> None:
     for cache in _caches:
         if any(issubclass(kind, cache.watched) for kind in touched):
             cache.forget(session)
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_flushed_tables(session: Session, _context: Any) -> None:
+    touched = {type(obj) for obj in (*session.new, *session.dirty, *session.deleted)}
+    if touched:
+        _forget(session, touched)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _forget_bulk_changed_tables(state: ORMExecuteState) -> None:
+    """``session.execute(delete(Model)…)`` and bulk updates/inserts bypass the flush."""
+    if (state.is_delete or state.is_update or state.is_insert) and state.bind_mapper is not None:
+        _forget(state.session, {state.bind_mapper.class_})

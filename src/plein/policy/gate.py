@@ -49,9 +49,9 @@ from plein.policy.activities import ActivityRule, activity_rule
 from plein.policy.cache import PolicyCache
 from plein.policy.errors import NotVisible, Refused
 from plein.policy.matrix import is_forbidden_field
+from plein.policy.membership import CollaborationRule, collaboration_if_member
 from plein.policy.models import (
     Collaboration,
-    CollaborationMember,
     CollaborationParticipant,
     LegalBasis,
     SharedRecord,
@@ -70,7 +70,7 @@ class Scope:
     kind: str  # eigen_organisatie | samenwerking | aggregaat | audit | configuratie | alle
     activity_code: str
     legal_basis: str
-    collaboration: Collaboration | None = None
+    collaboration: CollaborationRule | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,24 +174,11 @@ class Gate:
             )
         return Scope("samenwerking", activity.code, collaboration.legal_basis or activity.legal_basis, collaboration)
 
-    def _collaboration_if_member(self, collaboration_id: int | None) -> Collaboration | None:
-        """The collaboration, if the actor is a member for their current organisation (one query)."""
+    def _collaboration_if_member(self, collaboration_id: int | None) -> CollaborationRule | None:
+        """The collaboration, if the actor is a member for their current organisation."""
         if collaboration_id is None or self.actor.user_id is None or self.actor.organisation_id is None:
             return None
-        member = (
-            exists()
-            .where(
-                CollaborationMember.collaboration_id == Collaboration.id,
-                CollaborationMember.user_id == self.actor.user_id,
-            )
-            .where(
-                exists().where(
-                    CollaborationParticipant.collaboration_id == Collaboration.id,
-                    CollaborationParticipant.organisation_id == self.actor.organisation_id,
-                )
-            )
-        )
-        return self.session.scalars(select(Collaboration).where(Collaboration.id == collaboration_id, member)).first()
+        return collaboration_if_member(self.session, collaboration_id, self.actor.user_id, self.actor.organisation_id)
 
     def require(self, scope_kind: str, action: str) -> Scope:
         """Demand that the purpose reaches ``scope_kind`` (e.g. ``audit``, ``configuratie``); audited if not."""
@@ -216,7 +203,7 @@ class Gate:
     def _levels(self) -> ColumnElement[bool]:
         return Record.confidentiality.in_(self.actor.readable_levels())
 
-    def _partner_sources(self, collaboration: Collaboration) -> ColumnElement[bool]:
+    def _partner_sources(self, collaboration: CollaborationRule) -> ColumnElement[bool]:
         """Which source organisations' records the actor may receive inside ``collaboration``.
 
         Worked out in one small query (participants with a basis towards the actor's matrix party, or
@@ -228,7 +215,7 @@ class Gate:
             self._sources = _partner_sources.get(self.session, key, lambda: self._load_partner_sources(collaboration))
         return Record.source_organisation_id.in_(self._sources)
 
-    def _load_partner_sources(self, collaboration: Collaboration) -> list[int]:
+    def _load_partner_sources(self, collaboration: CollaborationRule) -> list[int]:
         participants = select(CollaborationParticipant.organisation_id).where(
             CollaborationParticipant.collaboration_id == collaboration.id
         )
