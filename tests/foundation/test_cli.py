@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
 from plein import __version__
@@ -85,3 +86,28 @@ def test_init_and_seed(tmp_path: Path) -> None:
     assert again.returncode == 0 and "overgeslagen" in again.stdout
     refused = plein("demo", "seed", "--size", "small", env=env)
     assert_one_clear_line(refused, "bevat al gegevens")
+
+
+def test_an_unexpected_error_is_one_line_with_the_details_in_a_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import plein.cli
+    from plein.settings import get_settings
+
+    def broken() -> None:
+        raise RuntimeError("de bibliotheek viel om\ntweede regel")
+
+    monkeypatch.setenv("PLEIN_VAR_DIR", str(tmp_path / "var"))
+    get_settings.cache_clear()
+    monkeypatch.setattr(plein.cli, "app", broken)
+    try:
+        with pytest.raises(SystemExit) as stopped:
+            plein.cli.main()
+    finally:
+        get_settings.cache_clear()
+    assert stopped.value.code == 1
+    err = capsys.readouterr().err
+    assert "Onverwachte fout" in err and "RuntimeError: de bibliotheek viel om" in err
+    assert "Traceback" not in err and "tweede regel" not in err
+    (log,) = (tmp_path / "var" / "log").glob("plein-fout-*.log")
+    assert "Traceback" in log.read_text(encoding="utf-8") and str(log) in err.replace("\n", "")

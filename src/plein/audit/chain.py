@@ -208,26 +208,7 @@ _PG_WRITE = text(
     UPDATE audit_chain_head SET last_seq = :last_seq, last_hash = :last_hash WHERE id = :head_id
     """
 )
-_ENTRY_COLUMNS = (
-    "seq",
-    "trace_id",
-    "span_id",
-    "parent_span_id",
-    "name",
-    "started_at",
-    "ended_at",
-    "status",
-    "rule",
-    "processing_activity",
-    "collaboration_id",
-    "legal_basis",
-    "actor_id",
-    "object_type",
-    "object_id",
-    "details",
-    "prev_hash",
-    "hash",
-)
+_ENTRY_COLUMNS = ("seq", *_HASHED, "actor_id", "prev_hash", "hash")
 _SUBJECT_COLUMNS = ("entry_seq", "kind", "pseudonym")
 
 

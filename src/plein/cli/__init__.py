@@ -6,7 +6,12 @@ modules register their own sub-commands below.
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import sys
+import tempfile
+import traceback
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -22,6 +27,7 @@ from plein.cli.serve import serve_command
 from plein.cli.users import users_app
 from plein.cli.webwatch import webwatch_app
 from plein.errors import PleinError
+from plein.settings import get_settings
 
 app = typer.Typer(
     name="plein",
@@ -73,3 +79,32 @@ def main() -> None:
     except PleinError as exc:
         err_console.print(f"[bold red]Fout:[/] {exc.message}", highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err_console.print("Afgebroken.", highlight=False)
+        sys.exit(130)
+    except Exception as exc:  # a bug or a failing dependency: one line for the user, details in a file
+        where = _write_traceback()
+        err_console.print(
+            f"[bold red]Onverwachte fout:[/] {type(exc).__name__}: {_first_line(exc)} De details staan in {where}.",
+            highlight=False,
+            soft_wrap=True,
+        )
+        sys.exit(1)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:300] if text else ""
+
+
+def _write_traceback() -> Path:
+    """Keep the traceback of an unexpected error under var/log (or the temp folder if var/ is unusable)."""
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    try:
+        folder = get_settings().ensure_var_dir() / "log"
+        folder.mkdir(exist_ok=True)
+    except Exception:  # the settings themselves may be what failed
+        folder = Path(tempfile.gettempdir())
+    path = folder / f"plein-fout-{stamp}-{os.getpid()}.log"
+    path.write_text(traceback.format_exc(), encoding="utf-8")
+    return path

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,15 +60,23 @@ def _db_api(backend: str) -> Any:
         from splink import DuckDBAPI
 
         return DuckDBAPI()
-    if backend == "spark":  # pragma: no cover - needs a Spark installation
+    if backend == "spark":
         try:
             from pyspark.sql import SparkSession
             from splink import SparkAPI
+            from splink.backends.spark import similarity_jar_location
         except ImportError as exc:
             raise ConfigurationError(
-                "De Spark-backend vraagt pyspark; installeer pyspark of kies --backend duckdb."
+                "De Spark-backend vraagt pyspark (en Java 17 of nieuwer); installeer pyspark of kies "
+                "--backend duckdb."
             ) from exc
-        return SparkAPI(spark_session=SparkSession.builder.getOrCreate())
+        # A local session unless PySpark is pointed at a cluster (spark-submit / SPARK_* settings); the
+        # string-similarity functions (Jaro-Winkler, …) come from the jar inside the Splink package.
+        builder = SparkSession.builder.appName("plein-resolve").config("spark.jars", similarity_jar_location())
+        spark = builder.getOrCreate()
+        if spark.sparkContext.getCheckpointDir() is None:  # Splink checkpoints its intermediate tables
+            spark.sparkContext.setCheckpointDir(tempfile.mkdtemp(prefix="plein-spark-"))
+        return SparkAPI(spark_session=spark)
     raise ConfigurationError(f"Onbekende backend {backend!r}; kies duckdb of spark.")
 
 
