@@ -67,8 +67,7 @@ def _db_api(backend: str) -> Any:
             from splink.backends.spark import similarity_jar_location
         except ImportError as exc:
             raise ConfigurationError(
-                "De Spark-backend vraagt pyspark (en Java 17 of nieuwer); installeer pyspark of kies "
-                "--backend duckdb."
+                "De Spark-backend vraagt pyspark (en Java 17 of nieuwer); installeer pyspark of kies --backend duckdb."
             ) from exc
         # A local session unless PySpark is pointed at a cluster (spark-submit / SPARK_* settings); the
         # string-similarity functions (Jaro-Winkler, …) come from the jar inside the Splink package.
