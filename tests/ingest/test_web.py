@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+import socket
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 from plein.auth.accounts import create_user
 from plein.auth.tokens import issue_token
 from plein.core.models import Organisation
+from plein.ingest.models import IngestRun
 from plein.settings import Settings
 from plein.web.app import create_app
 from tests.ingest.helpers import HEADER, TEST_MAPPING, add_organisations, csv_rows
@@ -53,6 +57,17 @@ def test_beheerder_registers_uploads_and_sees_quality(engine: Engine, settings: 
         assert completeness["KvK-nummer"] == 1.0 and completeness["naam"] == 1.0
         runs = client.get("/v1/bronnen/web-od").json()["imports"]
         assert runs[0]["status"] == "voltooid" and runs[0]["regelsIn"] == 21
+        with Session(engine) as session, session.begin():  # as if this process were still importing the file
+            session.execute(
+                update(IngestRun).values(
+                    status="bezig",
+                    owner=f"{socket.gethostname()[:60]}:{os.getpid()}:test",
+                    heartbeat_at=dt.datetime.now(dt.UTC),
+                )
+            )
+        busy = client.post("/bronnen/web-od/imports", files={"bestand": ("export.csv", content, "text/csv")})
+        assert busy.status_code == 409 and "wordt al ingelezen" in busy.text
+        assert client.get("/v1/bronnen/web-od").json()["imports"][0]["status"] == "bezig"
         assert client.get("/taxonomie").status_code == 200
         assert client.get("/resolutie/wachtrij").status_code == 403  # a beheerder sees no case content
 
