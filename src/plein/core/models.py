@@ -26,8 +26,9 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    select,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, declared_attr, mapped_column, relationship
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -323,3 +324,8 @@ class DemoSeedRun(Base):
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     ground_truth_path: Mapped[str] = mapped_column(Text, default="")
+
+
+def organisation_codes(session: Session) -> dict[int, str]:
+    """Organisation id → code, for showing where a record came from (organisations are not personal data)."""
+    return {org_id: code for org_id, code in session.execute(select(Organisation.id, Organisation.code))}

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select
 
-from plein.core.models import ImportBatch, Inspection, Organisation, Permit, Record, Report, Transport
+from plein.core.models import ImportBatch, Inspection, Permit, Record, Report, Transport, organisation_codes
 from plein.policy.gate import Gate
 from plein.resolve.models import ResolveLink
 from plein.webwatch.models import WebOffer
@@ -32,6 +32,13 @@ class DossierContext:
     establishment_ids: list[int]
     kvks: list[str]
     legal_entity_ids: list[int] = field(default_factory=list)
+    _codes: dict[int, str] | None = None
+
+    def organisation_code(self, organisation_id: int) -> str:
+        """The code of a source organisation (read once per dossier, shared by the providers)."""
+        if self._codes is None:
+            self._codes = organisation_codes(self.gate.session)
+        return self._codes.get(organisation_id, "")
 
 
 @dataclass
@@ -96,7 +103,6 @@ def _describe(record: Record) -> tuple[str, str, str | None]:
 
 def _items(ctx: DossierContext, records: Sequence[Record], via: Callable[[Record], str]) -> list[TimelineItem]:
     session = ctx.gate.session
-    orgs = dict(session.execute(select(Organisation.id, Organisation.code)).all())
     batch_ids = {r.import_batch_id for r in records if r.import_batch_id}
     batches = dict(
         session.execute(
@@ -119,7 +125,7 @@ def _items(ctx: DossierContext, records: Sequence[Record], via: Callable[[Record
                 establishment_id=record.establishment_id,
                 theme=record.theme_code,
                 confidentiality=record.confidentiality,
-                source_organisation=orgs.get(record.source_organisation_id, ""),
+                source_organisation=ctx.organisation_code(record.source_organisation_id),
                 source_system=record.source_system,
                 import_batch=batch,
                 received_at=record.received_at.isoformat() if record.received_at else "",
@@ -180,7 +186,6 @@ def web_offers(ctx: DossierContext) -> list[TimelineItem]:
         .order_by(WebOffer.first_seen.desc())
         .limit(MAX_ITEMS)
     ).all()
-    orgs = dict(gate.session.execute(select(Organisation.id, Organisation.code)).all())
     items = []
     for offer in offers:
         price = f"€ {offer.price:,.2f}" if offer.price is not None else "prijs onbekend"
@@ -195,7 +200,7 @@ def web_offers(ctx: DossierContext) -> list[TimelineItem]:
                 establishment_id=None,
                 theme=offer.theme_code,
                 confidentiality="intern",
-                source_organisation=orgs.get(offer.source_organisation_id, ""),
+                source_organisation=ctx.organisation_code(offer.source_organisation_id),
                 source_system=offer.source_system,
                 import_batch="",
                 received_at=offer.received_at.isoformat() if offer.received_at else "",

@@ -12,9 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
-import socket
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import islice
@@ -27,7 +24,7 @@ from sqlalchemy.orm import Session
 from plein.core.models import ImportBatch, Inspection, Permit, Record, Report, Transport, utcnow
 from plein.errors import ValidationError
 from plein.ingest.mapping import Mapping
-from plein.ingest.models import IngestedRecord, IngestRun, IngestSource, QuarantinedRow
+from plein.ingest.models import IngestedRecord, IngestRun, IngestSource, QuarantinedRow, new_lease_owner
 from plein.ingest.readers import RawRow, open_rows
 from plein.ingest.sources import get_source, source_mapping
 from plein.ingest.taxonomy import ensure_taxonomy, vocabulary
@@ -89,11 +86,6 @@ class ImportBusy(ValidationError):
     """The same file is being imported into the same source by another, living process."""
 
 
-def _owner() -> str:
-    """This process's name on a run's lease."""
-    return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
-
-
 def file_fingerprint(path: Path) -> tuple[str, int]:
     """SHA-256 and size of a file, read in blocks."""
     digest = hashlib.sha256()
@@ -118,7 +110,7 @@ def _start_run(
         mapping = source_mapping(source)
         ensure_taxonomy(session)
     sha, size = file_fingerprint(path)
-    owner = _owner()
+    owner = new_lease_owner()
     with sessions.begin() as session:
         source = get_source(session, source_code)
         # Take the source row's lock first (row lock on PostgreSQL, write lock on SQLite), so two

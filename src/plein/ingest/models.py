@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import socket
+import uuid
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
@@ -36,6 +37,11 @@ class IngestSource(Base):
 
 
 LEASE = dt.timedelta(seconds=120)  # no chunk committed for this long: the importing process is gone
+
+
+def new_lease_owner() -> str:
+    """A process's name on a run's lease: host, process id and a random part (``IngestRun.is_alive`` reads it)."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
 
 
 class IngestRun(Base):

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, union
 
-from plein.core.models import Address, Establishment, Inspection, LegalEntity, Organisation, Record
+from plein.core.models import Address, Establishment, Inspection, LegalEntity, Organisation, Record, organisation_codes
 from plein.errors import ValidationError
 from plein.policy.gate import Gate, record_subjects
 from plein.resolve.models import ResolveLink
@@ -146,7 +146,7 @@ def record_rows(gate: Gate, records: Sequence[Record]) -> list[dict[str, Any]]:
     session = gate.session
     est_ids = {r.establishment_id for r in records if r.establishment_id is not None}
     hits = load_hits(session, sorted(est_ids))
-    org_codes = dict(session.execute(select(Organisation.id, Organisation.code)).all())
+    org_codes = organisation_codes(session)
     outcomes = dict(
         session.execute(
             select(Inspection.id, Inspection.outcome).where(Inspection.id.in_([r.id for r in records] or [-1]))

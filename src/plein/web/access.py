@@ -29,7 +29,7 @@ from plein.audit.keys import AuditKeys, audit_keys
 from plein.audit.trace import TraceContext
 from plein.auth.accounts import actor_for
 from plein.auth.models import UserAccount, WebSession
-from plein.auth.sessions import COOKIE, load_session
+from plein.auth.sessions import COOKIE, IDLE, load_session
 from plein.auth.tokens import token_user
 from plein.errors import ValidationError
 from plein.policy.errors import NotVisible, Refused
@@ -245,6 +245,19 @@ def set_login_csrf_cookie(request: Request, response: Response, token: str) -> N
     """Send the login form's double-submit cookie."""
     response.set_cookie(
         PRE_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=cookie_secure(request), path="/inloggen"
+    )
+
+
+def set_session_cookie(request: Request, response: Response, value: str) -> None:
+    """Send the login session's cookie: HttpOnly, SameSite=Lax, Secure off loopback (one place for every login)."""
+    response.set_cookie(
+        COOKIE,
+        value,
+        httponly=True,
+        secure=cookie_secure(request),
+        samesite="lax",
+        path="/",
+        max_age=int(IDLE.total_seconds()) * 16,
     )
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from plein.audit.events import record_event
 from plein.auth.accounts import LoginFailed, authenticate
 from plein.auth.models import ApiToken, UserAccount
-from plein.auth.sessions import COOKIE, IDLE, end_session, start_session
+from plein.auth.sessions import COOKIE, end_session, start_session
 from plein.auth.throttle import LoginThrottle
 from plein.auth.tokens import issue_token, revoke_token
 from plein.core.models import utcnow
@@ -24,11 +24,11 @@ from plein.web.access import (
     SessionDep,
     actor_info,
     audit_refusal,
-    cookie_secure,
     login_csrf_token,
     request_keys,
     request_trace,
     set_login_csrf_cookie,
+    set_session_cookie,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -124,15 +124,7 @@ def login(
         trace=request_trace(request),
     )
     response = RedirectResponse(next_path, status_code=303)
-    response.set_cookie(
-        COOKIE,
-        value,
-        httponly=True,
-        secure=cookie_secure(request),
-        samesite="lax",
-        path="/",
-        max_age=int(IDLE.total_seconds()) * 16,
-    )
+    set_session_cookie(request, response, value)
     response.delete_cookie(PRE_CSRF_COOKIE, path="/inloggen")
     return response
 

@@ -9,9 +9,9 @@ from fastapi.responses import RedirectResponse, Response
 
 from plein.audit.events import record_event
 from plein.auth.oidc import OidcSettings, linked_user, oauth_client, subject_key
-from plein.auth.sessions import COOKIE, IDLE, start_session
+from plein.auth.sessions import start_session
 from plein.settings import Settings
-from plein.web.access import actor_info, cookie_secure, request_keys, request_trace
+from plein.web.access import actor_info, request_keys, request_trace, set_session_cookie
 
 router = APIRouter(include_in_schema=False)
 
@@ -77,15 +77,7 @@ async def sso_callback(request: Request) -> Response:
         )
         session.commit()
     response = RedirectResponse("/", status_code=303)
-    response.set_cookie(
-        COOKIE,
-        value,
-        httponly=True,
-        secure=cookie_secure(request),
-        samesite="lax",
-        path="/",
-        max_age=int(IDLE.total_seconds()) * 16,
-    )
+    set_session_cookie(request, response, value)
     return response
 
 

@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
-from plein.core.models import Record
+from plein.core.models import Record, organisation_codes
 from plein.policy.purposes import purposes_for
 from plein.web.access import AuthDep, GateDep
-from plein.web.api.records import filtered, org_codes, record_out
+from plein.web.api.records import filtered, record_out
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 25
@@ -30,7 +30,7 @@ def records_page(
         query.order_by(Record.occurred_on.desc(), Record.id.desc()).offset((pagina - 1) * PAGE_SIZE).limit(PAGE_SIZE)
     )
     total = gate.count_records(query)
-    codes = org_codes(gate.session)
+    codes = organisation_codes(gate.session)
     return request.app.state.templates.TemplateResponse(
         request,
         "access/records.html",
@@ -53,5 +53,5 @@ def record_page(request: Request, gate: GateDep, registratie_id: Annotated[int, 
     return request.app.state.templates.TemplateResponse(
         request,
         "access/record.html",
-        {"record": record_out(record, org_codes(gate.session)), "doel": gate.purpose.describe()},
+        {"record": record_out(record, organisation_codes(gate.session)), "doel": gate.purpose.describe()},
     )

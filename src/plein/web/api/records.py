@@ -11,9 +11,8 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from sqlalchemy import Select, extract, select
-from sqlalchemy.orm import Session
 
-from plein.core.models import Organisation, Record
+from plein.core.models import Record, organisation_codes
 from plein.core.vocabulary import RecordKind
 from plein.policy.gate import Gate
 from plein.web.access import GateDep
@@ -42,11 +41,6 @@ def record_out(record: Record, org_codes: dict[int, str]) -> dict[str, Any]:
     )
 
 
-def org_codes(session: Session) -> dict[int, str]:
-    """Organisation id → code (organisations are not personal data)."""
-    return {org_id: code for org_id, code in session.execute(select(Organisation.id, Organisation.code))}
-
-
 def filtered(thema: str | None, soort: RecordKind | None) -> Select[Any]:
     query = select(Record)
     if thema:
@@ -73,7 +67,7 @@ def list_records(
     )
     total = gate.count_records(query)
     facets = gate.aggregate([Record.theme_code], where=[query.whereclause] if query.whereclause is not None else [])
-    codes = org_codes(gate.session)
+    codes = organisation_codes(gate.session)
     return {
         "_links": page_links(request, paging, total),
         "totaal": total,
@@ -86,7 +80,7 @@ def list_records(
 def get_record(gate: GateDep, registratie_id: Annotated[int, Path(ge=1, le=2**62)]) -> dict[str, Any]:
     """Eén registratie; 404 als zij niet bestaat of als u haar niet mag zien (dat is niet te onderscheiden)."""
     record: Record = gate.read_record(registratie_id)
-    return record_out(record, org_codes(gate.session))
+    return record_out(record, organisation_codes(gate.session))
 
 
 @router.get("/statistieken/registraties", summary="Aantallen registraties (geaggregeerd)")
