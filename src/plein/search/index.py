@@ -1,20 +1,24 @@
 """Building and updating the name-token index from the core tables.
 
-A full rebuild streams establishments in id order and writes their tokens in batches; an update
-replaces the tokens of a few establishments (after ingest or resolution). Both bump the index
+A full rebuild streams establishments in id order and writes their tokens in batches, collecting
+each token's posting list on the way; an update replaces the tokens of a few establishments (after
+ingest or resolution) and patches the posting lists of the tokens that changed. Both bump the index
 version so that every process reloads its cached vocabulary.
 """
 
 from __future__ import annotations
 
 import secrets
+from array import array
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from plein.core.models import Establishment, LegalEntity, utcnow
+from plein.search import postings
 from plein.search.models import TOKEN_LENGTH, SearchState, SearchToken, SearchVocab
 from plein.search.normalise import tokens
 
@@ -65,6 +69,8 @@ def _bump(connection: Connection | Session, establishments: int | None = None) -
 def reindex(engine: Engine) -> int:
     """Rebuild the whole index; returns the number of establishments indexed."""
     total = 0
+    # Establishments come in id order, so each token's list grows sorted; 8 bytes a posting.
+    lists: defaultdict[str, array[int]] = defaultdict(lambda: array("q"))
     with engine.begin() as connection:
         connection.execute(delete(SearchToken))
         connection.execute(delete(SearchVocab))
@@ -76,14 +82,11 @@ def reindex(engine: Engine) -> int:
             rows = list(_rows(batch))
             if rows:
                 connection.execute(insert(SearchToken), rows)
+            for row in rows:
+                lists[row["token"]].append(row["establishment_id"])
             total += len(batch)
             after = batch[-1][0]
-        connection.execute(
-            insert(SearchVocab).from_select(
-                ["token", "df"],
-                select(SearchToken.token, func.count()).group_by(SearchToken.token),
-            )
-        )
+        postings.write_all(connection, lists)
         _bump(connection, total)
     refresh_statistics(engine)
     return total
@@ -112,6 +115,8 @@ def update_establishments(session: Session, establishment_ids: Iterable[int]) ->
     if not ids:
         return 0
     changed = 0
+    added: defaultdict[str, set[int]] = defaultdict(set)
+    removed: defaultdict[str, set[int]] = defaultdict(set)
     for start in range(0, len(ids), 1000):
         chunk = ids[start : start + 1000]
         old = session.execute(
@@ -122,15 +127,11 @@ def update_establishments(session: Session, establishment_ids: Iterable[int]) ->
         new_set = {(r["token"], r["establishment_id"]) for r in new}
         for token, est in old_set - new_set:
             session.execute(delete(SearchToken).where(SearchToken.token == token, SearchToken.establishment_id == est))
-            session.execute(update(SearchVocab).where(SearchVocab.token == token).values(df=SearchVocab.df - 1))
+            removed[token].add(est)
         for token, est in new_set - old_set:
             session.execute(insert(SearchToken).values(token=token, establishment_id=est))
-            bumped = session.execute(
-                update(SearchVocab).where(SearchVocab.token == token).values(df=SearchVocab.df + 1)
-            ).rowcount  # type: ignore[attr-defined]
-            if not bumped:
-                session.execute(insert(SearchVocab).values(token=token, df=1))
+            added[token].add(est)
         changed += len(chunk)
-    session.execute(delete(SearchVocab).where(SearchVocab.df <= 0))
+    postings.apply_changes(session, added, removed)
     _bump(session)
     return changed

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, DateTime, Integer, PrimaryKeyConstraint, String
+from sqlalchemy import BigInteger, DateTime, Integer, LargeBinary, PrimaryKeyConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from plein.core.models import Base, utcnow
@@ -30,12 +30,14 @@ class SearchToken(Base):
 
 
 class SearchVocab(Base):
-    """Each distinct token with the number of establishments carrying it (rare words select best)."""
+    """Each distinct token with the number of establishments carrying it (rare words select best) and
+    their ids, packed (``search.postings``)."""
 
     __tablename__ = "search_vocab"
 
     token: Mapped[str] = mapped_column(String(TOKEN_LENGTH), primary_key=True)
     df: Mapped[int] = mapped_column(Integer)
+    postings: Mapped[bytes | None] = mapped_column(LargeBinary, default=None, deferred=True)
 
 
 class SearchState(Base):

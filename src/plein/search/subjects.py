@@ -3,19 +3,20 @@ postcode + house number, street + house number, city. Only establishments the ga
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz, process
-from sqlalchemy import ColumnElement, Select, exists, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import ColumnElement, Row, Select, Text, cast, func, select
 
 from plein.core.models import Address, Establishment, LegalEntity
 from plein.policy.gate import Gate
+from plein.search import postings
 from plein.search.criteria import SubjectQuery
-from plein.search.models import SearchToken
 from plein.search.normalise import tokens
 from plein.search.places import resolve_place
 from plein.search.results import SubjectHit, audit_subjects, count_visible_records, id_in, load_hits
@@ -25,7 +26,8 @@ CANDIDATE_CAP = 2_000
 TYPING_CAP = 300  # while typing only the first screen matters
 MAX_LIMIT = 100
 ACTION = "zoeken.subjecten"
-_OTHER = aliased(SearchToken)  # module level, so the statement is compiled once and cached
+ID_SLICE = 5_000
+_NameRow = Row[int, str, str, str]  # establishment id, name, trade names (JSON text), legal entity name (outer join)
 
 
 @dataclass
@@ -38,28 +40,52 @@ class SubjectResult:
     criteria: dict[str, Any] = field(default_factory=dict)
 
 
+def _filters(gate: Gate, query: SubjectQuery) -> tuple[list[ColumnElement[bool]], bool]:
+    """The non-name fields as WHERE terms, and whether they need the address joined."""
+    terms: list[ColumnElement[bool]] = []
+    if query.kvk:
+        terms.append(LegalEntity.kvk == query.kvk)
+    if query.establishment_number:
+        terms.append(Establishment.establishment_number == query.establishment_number)
+    if query.postcode:
+        terms.append(Address.postcode == query.postcode)
+    if query.house_number is not None:
+        terms.append(Address.house_number == query.house_number)
+    if query.street:
+        terms.append(func.lower(Address.street) == query.street.lower())
+    if query.city:
+        terms.append(Address.city.in_(resolve_place(gate.session, query.city)))
+    needs_address = bool(query.postcode or query.house_number is not None or query.street or query.city)
+    return terms, needs_address
+
+
 def _structured(gate: Gate, query: SubjectQuery) -> Select[Any]:
     """Establishment ids matching the non-name fields, restricted by the gate."""
-    stmt = select(Establishment.id).join(Address, Address.id == Establishment.address_id)
+    terms, needs_address = _filters(gate, query)
+    stmt = select(Establishment.id)
+    if needs_address:
+        stmt = stmt.join(Address, Address.id == Establishment.address_id)
     if query.kvk:
-        stmt = stmt.join(LegalEntity, LegalEntity.id == Establishment.legal_entity_id).where(
-            LegalEntity.kvk == query.kvk
-        )
-    if query.establishment_number:
-        stmt = stmt.where(Establishment.establishment_number == query.establishment_number)
-    if query.postcode:
-        stmt = stmt.where(Address.postcode == query.postcode)
-    if query.house_number is not None:
-        stmt = stmt.where(Address.house_number == query.house_number)
-    if query.street:
-        stmt = stmt.where(func.lower(Address.street) == query.street.lower())
-    if query.city:
-        stmt = stmt.where(Address.city.in_(resolve_place(gate.session, query.city)))
-    return stmt.where(gate.establishment_clause(ACTION))
+        stmt = stmt.join(LegalEntity, LegalEntity.id == Establishment.legal_entity_id)
+    return stmt.where(*terms, gate.establishment_clause(ACTION))
 
 
-def _name_candidates(gate: Gate, query: SubjectQuery, base: Select[Any]) -> tuple[list[int], bool]:
-    """Candidate ids for the name: postings of the rarest query word(s), typo variants included."""
+def _named(gate: Gate, query: SubjectQuery) -> Select[int, str, str, str]:
+    """Visible establishments matching the non-name fields, with the names ranking needs (trade names
+    as their JSON text: decoded once per distinct text by ``_trade_names``, not once per row)."""
+    terms, needs_address = _filters(gate, query)
+    trade_text = cast(Establishment.trade_names, Text)
+    stmt = select(Establishment.id, Establishment.name, trade_text, LegalEntity.name).outerjoin(
+        LegalEntity, LegalEntity.id == Establishment.legal_entity_id
+    )
+    if needs_address:
+        stmt = stmt.join(Address, Address.id == Establishment.address_id)
+    return stmt.where(*terms, gate.establishment_clause(ACTION))
+
+
+def _name_postings(gate: Gate, query: SubjectQuery) -> list[postings.IdArray]:
+    """Candidate ids for the name, most selective first: establishments carrying a variant (typo,
+    or completion while typing) of each of the two rarest query words; then of the rarest alone."""
     words = tokens(query.name)
     vocab = vocabulary(gate.session)
     groups = []
@@ -68,31 +94,30 @@ def _name_candidates(gate: Gate, query: SubjectQuery, base: Select[Any]) -> tupl
         if variants:
             groups.append(variants)
     if not groups:
-        return [], False
+        return []
     groups.sort(key=vocab.frequency)
+    lists = postings.read(gate.session, [token for group in groups[:2] for token in group])
+    rarest = postings.union(lists[t] for t in groups[0] if t in lists)
+    if len(groups) == 1:
+        return [rarest]
+    second = postings.union(lists[t] for t in groups[1] if t in lists)
+    return [postings.intersect(rarest, second), rarest]
 
-    first = select(SearchToken.establishment_id).where(SearchToken.token.in_(groups[0]))
-    attempts = [first]
-    if len(groups) > 1:
-        # Postings of the rarest word that also carry a variant of the second-rarest: a primary-key look-up
-        # per posting and variant, unless reading the second word's postings once is cheaper.
-        second = groups[1]
-        if vocab.frequency(groups[0]) * len(second) <= vocab.frequency(second):
-            both: ColumnElement[bool] = exists().where(
-                _OTHER.establishment_id == SearchToken.establishment_id, _OTHER.token.in_(second)
-            )
-        else:
-            # ``+ 0``: probe the set built from the second word's postings once per posting of the rarest
-            # word; without it SQLite drives the look-up from that (large) set instead.
-            both = (SearchToken.establishment_id + 0).in_(
-                select(_OTHER.establishment_id).where(_OTHER.token.in_(second))
-            )
-        attempts.insert(0, first.where(both))
+
+def _name_candidates(gate: Gate, query: SubjectQuery) -> tuple[list[_NameRow], bool]:
+    """Visible candidates for the name with their names (at most the cap, and whether it was hit)."""
     cap = TYPING_CAP if query.typing else CANDIDATE_CAP
-    for source in attempts:
-        ids = list(gate.session.scalars(base.where(Establishment.id.in_(source)).limit(cap + 1)).all())
-        if ids:
-            return ids[:cap], len(ids) > cap
+    named = _named(gate, query)
+    for ids in _name_postings(gate, query):
+        found: list[_NameRow] = []
+        # In slices: SQLite takes at most 32,766 parameters, and the cap is usually reached early.
+        for start in range(0, len(ids), ID_SLICE):
+            chunk = [int(i) for i in ids[start : start + ID_SLICE]]
+            found.extend(gate.session.connection().execute(named.where(id_in(gate.session, Establishment.id, chunk))))
+            if len(found) > cap:
+                break
+        if found:
+            return found[:cap], len(found) > cap
     return [], False
 
 
@@ -103,28 +128,37 @@ def name_score(query_words: list[str], name_words: list[str], *, typing: bool) -
 
 
 def name_scores(query_words: Sequence[str], names: Mapping[str, Sequence[str]], *, typing: bool) -> dict[str, float]:
-    """``name_score`` for many names at once: one rapidfuzz matrix of query words × distinct name words."""
-    words = sorted({w for name_words in names.values() for w in name_words})
-    if not query_words or not words:
-        return dict.fromkeys(names, 0.0)
+    """``name_score`` for many names at once: one rapidfuzz matrix of query words × distinct name words,
+    then per query word the best ratio within each name, for all names in one NumPy reduction."""
+    filled = [text for text, name_words in names.items() if name_words]
+    scores = dict.fromkeys(names, 0.0)
+    if not query_words or not filled:
+        return scores
+    words = sorted({w for text in filled for w in names[text]})
     column = {w: i for i, w in enumerate(words)}
-    ratios: list[list[float]] = process.cdist(list(query_words), words, scorer=fuzz.ratio, dtype=np.float64).tolist()
+    lengths = np.fromiter((len(names[text]) for text in filled), dtype=np.int64, count=len(filled))
+    columns = np.fromiter((column[w] for text in filled for w in names[text]), dtype=np.int64)
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    ratios = process.cdist(list(query_words), words, scorer=fuzz.ratio, dtype=np.float64)
     last = len(query_words) - 1
-    scores = {}
-    for text, name_words in names.items():
-        if not name_words:
-            scores[text] = 0.0
-            continue
-        columns = [column[w] for w in name_words]
-        total = 0.0
-        for position, word in enumerate(query_words):
-            if typing and position == last and any(candidate.startswith(word) for candidate in name_words):
-                total += 100.0
-            else:
-                total += max(ratios[position][c] for c in columns)
-        coverage = min(len(query_words), len(name_words)) / max(len(query_words), len(name_words))
-        scores[text] = total / len(query_words) * 0.9 + coverage * 10
+    total = np.zeros(len(filled))
+    for position, word in enumerate(query_words):
+        per_word = ratios[position]
+        if typing and position == last:  # the word being typed is found when a name word starts with it
+            begun = np.fromiter((w.startswith(word) for w in words), dtype=bool, count=len(words))
+            per_word = np.where(begun, 100.0, per_word)
+        total += np.maximum.reduceat(per_word[columns], starts)
+    asked = len(query_words)
+    coverage = np.minimum(asked, lengths) / np.maximum(asked, lengths)
+    for text, score in zip(filled, (total / asked * 0.9 + coverage * 10).tolist(), strict=True):
+        scores[text] = score
     return scores
+
+
+@lru_cache(maxsize=100_000)
+def _trade_names(text: str | None) -> tuple[str, ...]:
+    """Trade names from their JSON text (candidates repeat the same few texts many times)."""
+    return tuple(str(name) for name in json.loads(text)) if text else ()
 
 
 @dataclass(slots=True)
@@ -132,38 +166,34 @@ class _Ranked:
     establishment_id: int
     name: str
     score: float
-    reason: str
+    label: str  # which of its names scored best: naam, rechtspersoon or handelsnaam
+    text: str
+
+    def reason(self, asked: str) -> str:
+        """Why it matched, for the page's hits only (formatting it for every candidate cost more than scoring)."""
+        return f"{self.label} '{self.text}' lijkt op '{asked}' ({self.score:.0f}/100)"
 
 
-def _rank(gate: Gate, query: SubjectQuery, ids: list[int]) -> list[_Ranked]:
+def _rank(query: SubjectQuery, rows: Sequence[_NameRow]) -> list[_Ranked]:
     """Candidates best first, scored on their names only (full hits are loaded for the page alone)."""
-    if not ids:
+    if not rows:
         return []
-    wanted = tokens(query.name)
-    rows = gate.session.execute(
-        select(Establishment.id, Establishment.name, Establishment.trade_names, LegalEntity.name)
-        .outerjoin(LegalEntity, LegalEntity.id == Establishment.legal_entity_id)
-        .where(id_in(gate.session, Establishment.id, ids))
-    ).all()
-    labelled = [
-        (
-            establishment_id,
-            name,
-            [("naam", name), ("rechtspersoon", legal or ""), *(("handelsnaam", t) for t in trade or [])],
-        )
-        for establishment_id, name, trade, legal in rows
-    ]
     # Names repeat across establishments: each distinct text is scored once, all in one matrix.
-    texts = {text: tuple(tokens(text)) for _id, _name, labels in labelled for _label, text in labels if text}
-    scores = name_scores(wanted, texts, typing=query.typing)
+    texts: dict[str, tuple[str, ...]] = {}
+    for _id, name, trade, legal in rows:
+        for text in (name, legal, *_trade_names(trade)):
+            if text and text not in texts:
+                texts[text] = tuple(tokens(text))
+    scores = name_scores(tokens(query.name), texts, typing=query.typing)
     ranked = []
-    for establishment_id, name, labels in labelled:
-        best, why = -1.0, ""
-        for label, text in labels:
-            if text and scores[text] > best:
-                best = scores[text]
-                why = f"{label} '{text}' lijkt op '{query.name}' ({best:.0f}/100)"
-        ranked.append(_Ranked(establishment_id, name, best, why))
+    for establishment_id, name, trade, legal in rows:
+        best, label, text = (scores[name], "naam", name) if name else (-1.0, "", "")
+        if legal and scores[legal] > best:
+            best, label, text = scores[legal], "rechtspersoon", legal
+        for trade_name in _trade_names(trade):
+            if trade_name and scores[trade_name] > best:
+                best, label, text = scores[trade_name], "handelsnaam", trade_name
+        ranked.append(_Ranked(establishment_id, name, best, label, text))
     ranked.sort(key=lambda r: (-r.score, r.name, r.establishment_id))
     return ranked
 
@@ -174,11 +204,10 @@ def search_subjects(gate: Gate, query: SubjectQuery, *, limit: int = 20, offset:
     criteria = query.describe()
     if query.is_empty():
         return SubjectResult([], 0, criteria=criteria)
-    base = _structured(gate, query)
     reasons = [f"{key} = {value}" for key, value in criteria.items() if key != "naam"]
     if query.name:
-        ids, capped = _name_candidates(gate, query, base)
-        ranked = _rank(gate, query, ids)
+        rows, capped = _name_candidates(gate, query)
+        ranked = _rank(query, rows)
         total, at_least = len(ranked), capped
         chosen = ranked[offset : offset + limit]
         loaded = load_hits(gate.session, [r.establishment_id for r in chosen])
@@ -186,9 +215,10 @@ def search_subjects(gate: Gate, query: SubjectQuery, *, limit: int = 20, offset:
         for r in chosen:
             hit = loaded[r.establishment_id]
             hit.score = r.score
-            hit.reasons.append(r.reason)
+            hit.reasons.append(r.reason(query.name))
             page.append(hit)
     else:
+        base = _structured(gate, query)
         total = int(gate.session.scalar(select(func.count()).select_from(base.subquery())) or 0)
         at_least = False
         ids = list(
