@@ -110,10 +110,13 @@ def _name_candidates(gate: Gate, query: SubjectQuery) -> tuple[list[_NameRow], b
     named = _named(gate, query)
     for ids in _name_postings(gate, query):
         found: list[_NameRow] = []
-        # In slices: SQLite takes at most 32,766 parameters, and the cap is usually reached early.
-        for start in range(0, len(ids), ID_SLICE):
-            chunk = [int(i) for i in ids[start : start + ID_SLICE]]
-            found.extend(gate.session.connection().execute(named.where(id_in(gate.session, Establishment.id, chunk))))
+        # In slices: a very common word has tens of thousands of postings, and nearly all candidates
+        # are visible, so the cap is reached within the first few thousand.
+        size = min(ID_SLICE, 4 * (cap + 1))
+        for start in range(0, len(ids), size):
+            chunk = [int(i) for i in ids[start : start + size]]
+            wanted = named.where(id_in(gate.session, Establishment.id, chunk)).limit(cap + 1 - len(found))
+            found.extend(gate.session.connection().execute(wanted).all())
             if len(found) > cap:
                 break
         if found:

@@ -22,7 +22,13 @@ down_revision: str | Sequence[str] | None = "0006_record_need_to_know"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-_DTYPE = np.dtype("<i8")  # as search.postings (a migration keeps its own copy of the format)
+
+def _packed(ids: list[int]) -> bytes:
+    """As ``search.postings.pack`` (a migration keeps its own copy of the format): a width byte, then
+    the sorted ids as unsigned 32-bit (all below 2**32) or signed 64-bit little-endian integers."""
+    if not ids or (ids[0] >= 0 and ids[-1] < 2**32):
+        return b"\x04" + np.asarray(ids, dtype="<u4").tobytes()
+    return b"\x08" + np.asarray(ids, dtype="<i8").tobytes()
 
 
 def upgrade() -> None:
@@ -45,14 +51,14 @@ def upgrade() -> None:
     for token, establishment_id in rows:
         if token != current:
             if current is not None:
-                batch.append({"t": current, "p": np.asarray(ids, dtype=_DTYPE).tobytes()})
+                batch.append({"t": current, "p": _packed(ids)})
             current, ids = token, []
         ids.append(establishment_id)
         if len(batch) >= 500:
             bind.execute(statement, batch)
             batch = []
     if current is not None:
-        batch.append({"t": current, "p": np.asarray(ids, dtype=_DTYPE).tobytes()})
+        batch.append({"t": current, "p": _packed(ids)})
     if batch:
         bind.execute(statement, batch)
 
