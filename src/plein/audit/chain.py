@@ -233,13 +233,23 @@ def append(connection: Connection, keys: AuditKeys, entries: list[NewEntry]) -> 
     """
     if not entries:
         return []
-    # One statement takes the lock (row lock on PostgreSQL, write lock on SQLite) and reads the head.
-    head = connection.execute(
-        update(AuditChainHead)
-        .where(AuditChainHead.id == HEAD_ID)
-        .values(last_seq=AuditChainHead.last_seq)
-        .returning(AuditChainHead.last_seq, AuditChainHead.last_hash)
-    ).one_or_none()
+    # One statement takes the lock and reads the head: on PostgreSQL a row lock (``FOR UPDATE``: no new
+    # row version, the head is rewritten once per append, below); SQLite has no row locks, and a no-op
+    # UPDATE takes its database write lock.
+    if connection.dialect.name == "postgresql":
+        lock: Any = (
+            select(AuditChainHead.last_seq, AuditChainHead.last_hash)
+            .where(AuditChainHead.id == HEAD_ID)
+            .with_for_update()
+        )
+    else:
+        lock = (
+            update(AuditChainHead)
+            .where(AuditChainHead.id == HEAD_ID)
+            .values(last_seq=AuditChainHead.last_seq)
+            .returning(AuditChainHead.last_seq, AuditChainHead.last_hash)
+        )
+    head = connection.execute(lock).one_or_none()
     if head is None:
         raise AuditLogBroken(
             "Het verwerkingenlogboek heeft geen kop meer (audit_chain_head ontbreekt): er wordt niets meer "
