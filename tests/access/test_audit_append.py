@@ -92,4 +92,37 @@ def test_postgresql_append_writes_every_column() -> None:
     from plein.audit.chain import _ENTRY_COLUMNS, _SUBJECT_COLUMNS
 
     assert set(_ENTRY_COLUMNS) == set(AuditEntry.__table__.columns.keys())
-    assert set(_SUBJECT_COLUMNS) == set(AuditSubject.__table__.columns.keys()) - {"id"}
+    assert set(_SUBJECT_COLUMNS) == set(AuditSubject.__table__.columns.keys())
+
+
+def test_subject_table_migration_keeps_each_entrys_subjects_and_the_chain(audit_engine: Engine) -> None:
+    """Down to the old ``audit_subject`` (surrogate id, foreign key) and up again: rows, their order
+    within each entry (a subject named twice included) and the chain survive both ways."""
+    from alembic import command
+
+    from plein.store.migrate import alembic_config
+
+    actor = ActorInfo(1, "a.analist", "ODA", "analist")
+    named = [("kvk", "b" * 64), ("vestiging", "c" * 64), ("kvk", "b" * 64), ("persoon", "d" * 64)]
+    with audit_engine.begin() as connection:
+        append(connection, KEYS, [_entry(actor, "lezen", named, {}), _entry(actor, "tellen", named[:1], {})])
+
+    def stored() -> list[tuple[int, str, str]]:
+        with audit_engine.connect() as connection:
+            rows = connection.exec_driver_sql("SELECT entry_seq, kind, pseudonym FROM audit_subject").all()
+        return sorted((int(seq), kind, alias) for seq, kind, alias in rows)
+
+    before = stored()
+    config = alembic_config()
+    with audit_engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0009_audit_subject_lean@-1")
+    assert stored() == before
+    upgrade(audit_engine)
+    assert stored() == before
+    with audit_engine.connect() as connection:
+        positions = connection.exec_driver_sql(
+            "SELECT position, pseudonym FROM audit_subject WHERE entry_seq = 1 ORDER BY position"
+        ).all()
+        assert [alias for _position, alias in positions] == [alias for _kind, alias in named]
+        assert verify(connection, KEYS).intact

@@ -159,6 +159,31 @@ TAMPERS: dict[str, tuple[Callable[[Connection], object], int]] = {
     "replace with copy": (lambda c: _copy_row(c, 2, 6), 6),
     "reorder two rows": (_swap, 3),
     "reset head": (lambda c: c.execute(text("UPDATE audit_chain_head SET last_seq = 0")), 1),
+    "subject beyond the chain": (
+        lambda c: c.execute(
+            text(
+                "INSERT INTO audit_subject (entry_seq, position, kind, pseudonym) "
+                f"VALUES ({N + 3}, 0, 'kvk', '{'ab' * 32}')"
+            )
+        ),
+        N + 3,
+    ),
+    "subject before the chain": (
+        lambda c: c.execute(
+            text(
+                f"INSERT INTO audit_subject (entry_seq, position, kind, pseudonym) VALUES (0, 0, 'kvk', '{'ab' * 32}')"
+            )
+        ),
+        0,
+    ),
+    "subject added to an entry": (
+        lambda c: c.execute(
+            text(
+                f"INSERT INTO audit_subject (entry_seq, position, kind, pseudonym) VALUES (4, 99, 'kvk', '{'ab' * 32}')"
+            )
+        ),
+        4,
+    ),
 }
 
 

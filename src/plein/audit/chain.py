@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine, event, insert, select, text, update
+from sqlalchemy import Connection, Engine, event, func, insert, or_, select, text, update
 from sqlalchemy.pool import Pool
 
 from plein.audit.keys import AuditKeys
@@ -200,16 +200,17 @@ _PG_WRITE = text(
             CAST(:e_hash AS varchar[])
         )
     ), new_subjects AS (
-        INSERT INTO audit_subject (entry_seq, kind, pseudonym)
+        INSERT INTO audit_subject (entry_seq, position, kind, pseudonym)
         SELECT * FROM unnest(
-            CAST(:s_entry_seq AS bigint[]), CAST(:s_kind AS varchar[]), CAST(:s_pseudonym AS varchar[])
+            CAST(:s_entry_seq AS bigint[]), CAST(:s_position AS integer[]), CAST(:s_kind AS varchar[]),
+            CAST(:s_pseudonym AS varchar[])
         )
     )
     UPDATE audit_chain_head SET last_seq = :last_seq, last_hash = :last_hash WHERE id = :head_id
     """
 )
 _ENTRY_COLUMNS = ("seq", *_HASHED, "actor_id", "prev_hash", "hash")
-_SUBJECT_COLUMNS = ("entry_seq", "kind", "pseudonym")
+_SUBJECT_COLUMNS = ("entry_seq", "position", "kind", "pseudonym")
 
 
 def _pg_columns(entry_rows: list[dict[str, Any]], subject_rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -271,7 +272,10 @@ def append(connection: Connection, keys: AuditKeys, entries: list[NewEntry]) -> 
             subjects=entry.subjects,
         )
         entry_rows.append(_fields(entry) | {"seq": seq, "actor_id": actor_id, "prev_hash": prev, "hash": digest})
-        subject_rows.extend({"entry_seq": seq, "kind": kind, "pseudonym": alias} for kind, alias in entry.subjects)
+        subject_rows.extend(
+            {"entry_seq": seq, "position": position, "kind": kind, "pseudonym": alias}
+            for position, (kind, alias) in enumerate(entry.subjects)
+        )
         prev = digest
         written.append(seq)
     if connection.dialect.name == "postgresql":
@@ -364,4 +368,14 @@ def verify(connection: Connection, keys: AuditKeys) -> Verdict:
                 checked, checked + 1, f"regels {checked + 1} t/m {head.last_seq} ontbreken (einde afgeknipt)"
             )
         return Verdict(checked, int(head.last_seq) + 1, "de kop van de keten klopt niet met de laatste regel")
+    # Entries 1..checked exist and hold their subjects; a subject row elsewhere was put there.
+    stray = connection.scalar(
+        select(func.min(AuditSubject.entry_seq)).where(
+            or_(AuditSubject.entry_seq < 1, AuditSubject.entry_seq > checked)
+        )
+    )
+    if stray is not None:
+        return Verdict(
+            checked, int(stray), f"er staan betrokkenen bij regel {stray}, die niet in de keten staat (ingevoegd)"
+        )
     return Verdict(checked)

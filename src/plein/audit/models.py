@@ -12,7 +12,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from plein.core.models import Base, BigId
@@ -58,12 +68,22 @@ class AuditEntry(Base):
 
 
 class AuditSubject(Base):
-    """A data subject an entry concerns: kind (``kvk``, ``persoon``, ``vestiging``) and keyed hash."""
+    """A data subject an entry concerns: kind (``kvk``, ``persoon``, ``vestiging``) and keyed hash.
+
+    Keyed by (entry, place in the entry's list), stored in that order (no row id on SQLite), with no
+    foreign key: every read writes a few dozen of these rows, and a key per row, a second index and a
+    foreign-key trigger per row cost more than the entry itself. The chain covers them instead: each
+    entry's hash includes its subjects, and ``verify`` also refuses subject rows outside the chain.
+    """
 
     __tablename__ = "audit_subject"
+    __table_args__ = (
+        PrimaryKeyConstraint("entry_seq", "position", name="pk_audit_subject"),
+        {"sqlite_with_rowid": False},
+    )
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    entry_seq: Mapped[int] = mapped_column(ForeignKey("audit_entry.seq"), index=True)
+    entry_seq: Mapped[int] = mapped_column(BigInteger)
+    position: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(20))
     pseudonym: Mapped[str] = mapped_column(String(64), index=True)
 
