@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, true
@@ -90,6 +91,25 @@ def record_subjects(records: Iterable[Record]) -> list[Subject]:
         if record.establishment_id is not None:
             subjects.append(("vestiging", record.establishment_id))
     return subjects
+
+
+# The building blocks of record clauses, made once per distinct value: SQL expressions are immutable,
+# and building the IN lists and the shared-records subquery cost more per request than running them.
+@lru_cache(maxsize=64)
+def _readable(levels: tuple[str, ...]) -> ColumnElement[bool]:
+    return Record.confidentiality.in_(levels)
+
+
+@lru_cache(maxsize=256)
+def _from_organisation(organisation_id: int | None) -> ColumnElement[bool]:
+    return Record.source_organisation_id == organisation_id
+
+
+@lru_cache(maxsize=256)
+def _shared_into(collaboration_id: int, sources: tuple[int, ...]) -> ColumnElement[bool]:
+    """Records shared into the collaboration by one of ``sources``."""
+    shared = select(SharedRecord.record_id).where(SharedRecord.collaboration_id == collaboration_id)
+    return and_(Record.id.in_(shared), Record.source_organisation_id.in_(sources))
 
 
 # Source organisations whose records an organisation may receive inside a collaboration.
@@ -201,9 +221,9 @@ class Gate:
 
     # ------------------------------------------------------------------ filters
     def _levels(self) -> ColumnElement[bool]:
-        return Record.confidentiality.in_(self.actor.readable_levels())
+        return _readable(tuple(self.actor.readable_levels()))
 
-    def _partner_sources(self, collaboration: CollaborationRule) -> ColumnElement[bool]:
+    def _partner_sources(self, collaboration: CollaborationRule) -> tuple[int, ...]:
         """Which source organisations' records the actor may receive inside ``collaboration``.
 
         Worked out in one small query (participants with a basis towards the actor's matrix party, or
@@ -213,7 +233,7 @@ class Gate:
         if self._sources is None:
             key = (collaboration.id, collaboration.kind, self.actor.organisation_id)
             self._sources = _partner_sources.get(self.session, key, lambda: self._load_partner_sources(collaboration))
-        return Record.source_organisation_id.in_(self._sources)
+        return tuple(self._sources)
 
     def _load_partner_sources(self, collaboration: CollaborationRule) -> list[int]:
         participants = select(CollaborationParticipant.organisation_id).where(
@@ -245,10 +265,11 @@ class Gate:
         if scope.kind == "alle":
             return self._levels()
         if scope.kind in ("eigen_organisatie", "aggregaat"):
-            return and_(Record.source_organisation_id == self.actor.organisation_id, self._levels())
+            return and_(_from_organisation(self.actor.organisation_id), self._levels())
         if scope.kind == "samenwerking" and scope.collaboration is not None:
-            shared = select(SharedRecord.record_id).where(SharedRecord.collaboration_id == scope.collaboration.id)
-            return and_(Record.id.in_(shared), self._partner_sources(scope.collaboration), self._levels())
+            return and_(
+                _shared_into(scope.collaboration.id, self._partner_sources(scope.collaboration)), self._levels()
+            )
         return false()
 
     def record_clause(self, action: str = "registraties.filteren") -> ColumnElement[bool]:
