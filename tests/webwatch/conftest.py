@@ -56,8 +56,18 @@ def run_crawl(database_url: str, var_dir: Path, args: list[str], timeout: float 
     return json.loads(done.stdout[done.stdout.index("{") :])
 
 
+@pytest.fixture(scope="session")
+def lexicon_cached() -> None:
+    """Build the name lexicon's cache once, before any crawl process starts: on a new machine the
+    first build takes minutes, and crawls started side by side must start up alike (a shared crawl
+    test expects both processes to find work in the queue)."""
+    from plein.webwatch.lexicon import load_lexicon
+
+    load_lexicon()
+
+
 @pytest.fixture(scope="module")
-def webshops() -> Iterator[Webshops]:
+def webshops(lexicon_cached: None) -> Iterator[Webshops]:
     shops = start_webshops(seed=3, scale=2, crawl_delay=0.5)
     yield shops
     shops.stop()

@@ -7,6 +7,7 @@ directory (keyed by deduce's version), which loads in well under a second.
 
 from __future__ import annotations
 
+import logging
 import os
 import pickle
 from dataclasses import dataclass
@@ -88,10 +89,22 @@ def _walk(trie: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     return found
 
 
-def _build() -> Lexicon:
-    from deduce import Deduce
+def _deduce_class() -> Any:
+    """deduce's ``Deduce``, imported without its side effect: at import it calls
+    ``logging.basicConfig(stream=sys.stdout, level=DEBUG)``, which sends every library's debug log
+    (Scrapy's among them) to standard output, where commands print their JSON summaries."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        from deduce import Deduce
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+    return Deduce
 
-    structs = Deduce().lookup_structs
+
+def _build() -> Lexicon:
+    structs = _deduce_class()().lookup_structs
     first = {" ".join(t).lower() for t in _walk(structs["first_name"])}
     surnames = {" ".join(t).lower() for t in _walk(structs["surname"])}
     streets = {
