@@ -1,20 +1,25 @@
-"""Packed posting lists: their algebra, kept equal to ``search_token`` by rebuilds, updates and the
-migration that introduced them (both databases)."""
+"""Packed posting lists: their algebra, kept equal to the names in ``search_name_use`` by rebuilds and
+updates, and the migrations that introduced them (both databases)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import random
+import subprocess
+import sys
 from collections import defaultdict
+from pathlib import Path
 
 import numpy as np
 from alembic import command
-from sqlalchemy import Engine, insert, select, text
+from sqlalchemy import BigInteger, Engine, String, column, func, insert, select, table, text
 from sqlalchemy.orm import Session
 
 from plein.core.models import Address, Establishment, LegalEntity, Organisation
 from plein.search import postings
-from plein.search.index import reindex, update_establishments
-from plein.search.models import SearchToken, SearchVocab
+from plein.search.index import name_id, name_tokens, needs_rebuild, reindex, update_establishments
+from plein.search.models import NAME_KINDS, SearchNameUse, SearchVocab
 from plein.store.engine import create_engine_for
 from plein.store.migrate import alembic_config, upgrade
 
@@ -38,18 +43,33 @@ def test_pack_union_and_intersect_agree_with_sets() -> None:
 
 
 def _as_rows(engine: Engine) -> tuple[dict[str, list[int]], dict[str, list[int]], dict[str, int]]:
-    """The postings per token as search_token holds them, as the packed lists hold them, and the df."""
+    """The name ids per token as the indexed names imply them, as the packed lists hold them, and the df."""
     with Session(engine) as session:
-        by_rows: defaultdict[str, list[int]] = defaultdict(list)
-        for token, establishment_id in session.execute(
-            select(SearchToken.token, SearchToken.establishment_id).order_by(
-                SearchToken.token, SearchToken.establishment_id
-            )
-        ):
-            by_rows[token].append(establishment_id)
-        packed = {t: a.tolist() for t, a in postings.read(session, [*by_rows, "nergens"]).items()}
+        implied: defaultdict[str, set[int]] = defaultdict(set)
+        for nid, name in session.execute(select(SearchNameUse.name_id, SearchNameUse.text)):
+            assert nid == name_id(name)
+            for token in name_tokens(name):
+                implied[token].add(nid)
+        packed = {t: a.tolist() for t, a in postings.read(session, [*implied, "nergens"]).items()}
         df = {token: df for token, df in session.execute(select(SearchVocab.token, SearchVocab.df))}
-    return dict(by_rows), packed, df
+    return {t: sorted(ids) for t, ids in implied.items()}, packed, df
+
+
+def _carriers(engine: Engine, token: str) -> dict[int, set[str]]:
+    """Establishment id -> the kinds of name under which ``token`` finds it."""
+    with Session(engine) as session:
+        names = postings.read(session, [token]).get(token)
+        found: defaultdict[int, set[str]] = defaultdict(set)
+        if names is None:
+            return {}
+        rows = session.execute(
+            select(SearchNameUse.establishment_id, SearchNameUse.kind).where(
+                SearchNameUse.name_id.in_([int(n) for n in names])
+            )
+        )
+        for establishment_id, kind in rows:
+            found[establishment_id].add(NAME_KINDS[kind])
+    return dict(found)
 
 
 def _establishment(session: Session, org_id: int, address_id: int, name: str, trade: list[str]) -> int:
@@ -95,7 +115,11 @@ def test_rebuild_and_updates_keep_packed_lists_equal_to_the_token_rows(engine: E
     assert reindex(engine) == 3
     by_rows, packed, df = _as_rows(engine)
     assert by_rows == packed and {t: len(v) for t, v in by_rows.items()} == df
-    assert packed["transport"] == sorted([ids[0], ids[2]])
+    assert _carriers(engine, "transport") == {
+        ids[0]: {"naam", "rechtspersoon"},
+        ids[2]: {"naam", "rechtspersoon", "handelsnaam"},
+    }
+    assert _carriers(engine, "logistiek") == {ids[0]: {"handelsnaam"}}
 
     with Session(engine) as session, session.begin():
         renamed = session.get(Establishment, ids[0])
@@ -107,8 +131,13 @@ def test_rebuild_and_updates_keep_packed_lists_equal_to_the_token_rows(engine: E
     by_rows, packed, df = _as_rows(engine)
     assert by_rows == packed and {t: len(v) for t, v in by_rows.items()} == df
     assert "logistiek" not in packed  # its only establishment was renamed: the token is gone
-    assert packed["transport"] == [ids[2]]
-    assert packed["sloopwerken"] == sorted([ids[0], added])
+    assert _carriers(engine, "transport") == {ids[2]: {"naam", "rechtspersoon", "handelsnaam"}}
+    assert _carriers(engine, "sloopwerken") == {ids[0]: {"naam", "rechtspersoon"}, added: {"naam", "rechtspersoon"}}
+    # "Maas Sloopwerken B.V." is a name of its own; "Maas Transport" still carries "maas".
+    assert _carriers(engine, "maas") == {ids[2]: {"naam", "rechtspersoon"}, added: {"naam", "rechtspersoon"}}
+
+
+_SEARCH_TOKEN = table("search_token", column("token", String), column("establishment_id", BigInteger))
 
 
 def test_migration_packs_an_existing_index(database_url: str) -> None:
@@ -120,14 +149,60 @@ def test_migration_packs_an_existing_index(database_url: str) -> None:
     rng = random.Random(3)
     rows = {(f"w{rng.randint(1, 40)}", rng.randint(1, 3_000)) for _ in range(2_000)}
     with engine.begin() as connection:
-        connection.execute(insert(SearchToken), [{"token": t, "establishment_id": e} for t, e in rows])
+        connection.execute(insert(_SEARCH_TOKEN), [{"token": t, "establishment_id": e} for t, e in rows])
         connection.execute(
             text("INSERT INTO search_vocab (token, df) SELECT token, count(*) FROM search_token GROUP BY token")
         )
-    upgrade(engine)
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0008_search_postings")
     expected: defaultdict[str, list[int]] = defaultdict(list)
     for token, establishment_id in sorted(rows):
         expected[token].append(establishment_id)
     with Session(engine) as session:
         assert {t: a.tolist() for t, a in postings.read(session, list(expected)).items()} == expected
+    engine.dispose()
+
+
+def test_migration_to_name_index_empties_it_and_init_rebuilds_it(database_url: str, tmp_path: Path) -> None:
+    """0010 replaces the token rows by name rows: the old index is dropped and ``plein init`` rebuilds."""
+    engine = create_engine_for(database_url)
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0008_search_postings")
+    with Session(engine) as session, session.begin():
+        org = Organisation(code="KVK", name="KvK", kind="basisregistratie", legal_domain="bestuursrecht")
+        session.add(org)
+        session.flush()
+        address = Address(
+            street="Markt", house_number=1, postcode="5211 JX", city="Oss", municipality="Oss",
+            latitude=51.7, longitude=5.5,
+        )  # fmt: skip
+        session.add(address)
+        session.flush()
+        est = _establishment(session, org.id, address.id, "Jansen Transport", [])
+        session.execute(insert(_SEARCH_TOKEN).values(token="jansen", establishment_id=est))
+        session.execute(text("INSERT INTO search_vocab (token, df) VALUES ('jansen', 1)"))
+        session.execute(
+            text("INSERT INTO search_state (id, version, establishments, indexed_at) VALUES (1, 5, 1, :now)"),
+            {"now": dt.datetime.now(dt.UTC)},
+        )
+    upgrade(engine)
+    with Session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(SearchVocab)) == 0
+    assert needs_rebuild(engine)
+    engine.dispose()
+    done = subprocess.run(
+        [sys.executable, "-m", "plein", "init"],
+        env={**os.environ, "PLEIN_DATABASE_URL": database_url, "PLEIN_VAR_DIR": str(tmp_path / "var")},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Zoekindex opgebouwd: 1 vestigingen in " in done.stdout
+    engine = create_engine_for(database_url)
+    assert not needs_rebuild(engine)
+    assert _carriers(engine, "jansen") == {est: {"naam", "rechtspersoon"}}
     engine.dispose()

@@ -286,18 +286,31 @@ class Gate:
     def _basisregistratie(self) -> Select[Any]:
         return select(Organisation.id).where(Organisation.kind == OrganisationKind.BASISREGISTRATIE.value)
 
-    def establishment_clause(self, action: str = "subjecten.filteren") -> ColumnElement[bool]:
-        """Visible establishments: linked to a visible record; under the own task also own and KvK ones."""
+    def establishment_clause(
+        self,
+        action: str = "subjecten.filteren",
+        *,
+        establishment_id: Any = None,
+        source_organisation_id: Any = None,
+    ) -> ColumnElement[bool]:
+        """Visible establishments: linked to a visible record; under the own task also own and KvK ones.
+
+        By default on ``Establishment`` itself; a table that carries an establishment's id and its
+        source organisation (the search index) passes those two columns, so that the same rule is
+        applied there without reading the establishment rows.
+        """
         scope = self._case_scope(action)
         if scope.kind == "alle":
             return true()
+        est_id = Establishment.id if establishment_id is None else establishment_id
+        source = Establishment.source_organisation_id if source_organisation_id is None else source_organisation_id
         # Correlated EXISTS: the database checks each candidate establishment instead of first
         # building the set of every visible record's establishment (hundreds of thousands at scale).
-        via_records = exists().where(Record.establishment_id == Establishment.id, self._record_clause(scope))
+        via_records = exists().where(Record.establishment_id == est_id, self._record_clause(scope))
         if scope.kind == "eigen_organisatie":
             return or_(
-                Establishment.source_organisation_id == self.actor.organisation_id,
-                Establishment.source_organisation_id.in_(self._basisregistratie()),
+                source == self.actor.organisation_id,
+                source.in_(self._basisregistratie()),
                 via_records,
             )
         return via_records

@@ -1,14 +1,16 @@
-"""Tables of the search index: name tokens per establishment, token frequencies, and the index state.
+"""Tables of the search index: the names each establishment carries, the tokens of those names with
+their posting lists, and the index state.
 
-The index holds no data that the core tables lack (only normalised words of names) and is rebuilt
-from them by ``plein search reindex``; it never decides visibility, the policy gate does.
+The index holds no data that the core tables lack (names, and each establishment's source
+organisation) and is rebuilt from them by ``plein search reindex``; it never decides visibility:
+the policy gate does, on the source organisation copied here and on the establishment's records.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, DateTime, Integer, LargeBinary, PrimaryKeyConstraint, String
+from sqlalchemy import BigInteger, DateTime, Integer, LargeBinary, PrimaryKeyConstraint, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from plein.core.models import Base, utcnow
@@ -16,22 +18,35 @@ from plein.core.models import Base, utcnow
 TOKEN_LENGTH = 40
 
 
-class SearchToken(Base):
-    """One normalised word of an establishment's names (own, trade names, legal entity)."""
+# What a name is to the establishment that carries it, best first when two score alike.
+NAME_KINDS = ("naam", "rechtspersoon", "handelsnaam")
 
-    __tablename__ = "search_token"
+
+class SearchNameUse(Base):
+    """One name one establishment carries (its own, its legal entity's, or a trade name).
+
+    Keyed by the name first, so that the establishments sharing a name lie together: a query reads a
+    few runs of rows for the names that match instead of one scattered row per establishment. The
+    source organisation is copied from the establishment for the policy gate's own-organisation and
+    basisregistratie rule (an establishment's source never changes; rebuilds copy it anew).
+    """
+
+    __tablename__ = "search_name_use"
     __table_args__ = (
-        PrimaryKeyConstraint("token", "establishment_id", name="pk_search_token"),
+        PrimaryKeyConstraint("name_id", "establishment_id", "kind", name="pk_search_name_use"),
         {"sqlite_with_rowid": False},
     )
 
-    token: Mapped[str] = mapped_column(String(TOKEN_LENGTH))
+    name_id: Mapped[int] = mapped_column(BigInteger)  # ``search.names.name_id`` of ``text``
     establishment_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    kind: Mapped[int] = mapped_column(SmallInteger)  # index into NAME_KINDS
+    source_organisation_id: Mapped[int] = mapped_column(BigInteger)
+    text: Mapped[str] = mapped_column(Text)
 
 
 class SearchVocab(Base):
-    """Each distinct token with the number of establishments carrying it (rare words select best) and
-    their ids, packed (``search.postings``)."""
+    """Each distinct token with the number of distinct names carrying it (rare words select best) and
+    those names' ids, packed (``search.postings``)."""
 
     __tablename__ = "search_vocab"
 

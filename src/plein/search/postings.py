@@ -1,10 +1,10 @@
-"""Posting lists: per indexed token, the sorted ids of the establishments carrying it, packed in one value.
+"""Posting lists: per indexed token, the sorted ids of the names carrying it, packed in one value.
 
 A name query joins the postings of a few words, each spelled in up to twenty ways (typo variants),
-which at a million establishments means tens of thousands of index rows per word. Read row by row
-that costs tens of milliseconds; read as one packed value per token and intersected with NumPy it
-costs one or two. ``search_token`` stays the row-per-posting source of truth (per establishment
-look-ups, rebuilds); the packed lists live beside each token's frequency in ``search_vocab``.
+which at a million establishments means tens of thousands of ids per word. Read row by row that
+costs tens of milliseconds; read as one packed value per token and intersected with NumPy it costs
+one or two. The lists live beside each token's frequency in ``search_vocab``; ``search_name_use``
+says which establishments carry each name (``search.index``).
 """
 
 from __future__ import annotations

@@ -81,8 +81,11 @@ def id_in(session: Session, column: Any, ids: Sequence[int]) -> ColumnElement[bo
     return column.in_(select(listed.c.value))
 
 
-def load_hits(session: Session, ids: Sequence[int]) -> dict[int, SubjectHit]:
-    """Establishments by id with address and legal entity (ids already passed the gate)."""
+def load_hits(
+    session: Session, ids: Sequence[int], visible: ColumnElement[bool] | None = None
+) -> dict[int, SubjectHit]:
+    """Establishments by id with address and legal entity (ids already passed the gate; ``visible``,
+    the gate's establishment clause, checks them once more on the establishment rows)."""
     if not ids:
         return {}
     rows = session.execute(
@@ -105,7 +108,7 @@ def load_hits(session: Session, ids: Sequence[int]) -> dict[int, SubjectHit]:
         )
         .join(Address, Address.id == Establishment.address_id)
         .outerjoin(LegalEntity, LegalEntity.id == Establishment.legal_entity_id)
-        .where(id_in(session, Establishment.id, ids))
+        .where(id_in(session, Establishment.id, ids), *([] if visible is None else [visible]))
     ).all()
     hits = {}
     for row in rows:

@@ -3,20 +3,19 @@ postcode + house number, street + house number, city. Only establishments the ga
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz, process
-from sqlalchemy import ColumnElement, Row, Select, Text, cast, func, select
+from sqlalchemy import ColumnElement, Row, Select, func, select
 
 from plein.core.models import Address, Establishment, LegalEntity
 from plein.policy.gate import Gate
 from plein.search import postings
 from plein.search.criteria import SubjectQuery
+from plein.search.models import NAME_KINDS, SearchNameUse
 from plein.search.normalise import tokens
 from plein.search.places import resolve_place
 from plein.search.results import SubjectHit, audit_subjects, count_visible_records, id_in, load_hits
@@ -26,8 +25,9 @@ CANDIDATE_CAP = 2_000
 TYPING_CAP = 300  # while typing only the first screen matters
 MAX_LIMIT = 100
 ACTION = "zoeken.subjecten"
-ID_SLICE = 5_000
-_NameRow = Row[int, str, str, str]  # establishment id, name, trade names (JSON text), legal entity name (outer join)
+NAME_SLICE = 2_000
+ROWS_PER_ESTABLISHMENT = 4
+_UseRow = Row[int, int, str]  # establishment id, kind of name (index into NAME_KINDS), the name
 
 
 @dataclass
@@ -70,22 +70,30 @@ def _structured(gate: Gate, query: SubjectQuery) -> Select[Any]:
     return stmt.where(*terms, gate.establishment_clause(ACTION))
 
 
-def _named(gate: Gate, query: SubjectQuery) -> Select[int, str, str, str]:
-    """Visible establishments matching the non-name fields, with the names ranking needs (trade names
-    as their JSON text: decoded once per distinct text by ``_trade_names``, not once per row)."""
+def _name_uses(gate: Gate, query: SubjectQuery) -> Select[int, int, str]:
+    """The names visible establishments carry, from the name index: the gate's establishment rule is
+    applied to the index rows (establishment id and source organisation), so that the establishments
+    sharing a name are read together instead of one scattered establishment row each. Other fields
+    given with the name are checked on the establishment itself."""
     terms, needs_address = _filters(gate, query)
-    trade_text = cast(Establishment.trade_names, Text)
-    stmt = select(Establishment.id, Establishment.name, trade_text, LegalEntity.name).outerjoin(
-        LegalEntity, LegalEntity.id == Establishment.legal_entity_id
+    stmt = select(SearchNameUse.establishment_id, SearchNameUse.kind, SearchNameUse.text)
+    if terms:
+        stmt = stmt.join(Establishment, Establishment.id == SearchNameUse.establishment_id)
+        if needs_address:
+            stmt = stmt.join(Address, Address.id == Establishment.address_id)
+        if query.kvk:
+            stmt = stmt.join(LegalEntity, LegalEntity.id == Establishment.legal_entity_id)
+    visible = gate.establishment_clause(
+        ACTION,
+        establishment_id=SearchNameUse.establishment_id,
+        source_organisation_id=SearchNameUse.source_organisation_id,
     )
-    if needs_address:
-        stmt = stmt.join(Address, Address.id == Establishment.address_id)
-    return stmt.where(*terms, gate.establishment_clause(ACTION))
+    return stmt.where(*terms, visible)
 
 
 def _name_postings(gate: Gate, query: SubjectQuery) -> list[postings.IdArray]:
-    """Candidate ids for the name, most selective first: establishments carrying a variant (typo,
-    or completion while typing) of each of the two rarest query words; then of the rarest alone."""
+    """Candidate names' ids, most selective first: names carrying a variant (typo, or completion while
+    typing) of each of the two rarest query words; then of the rarest alone."""
     words = tokens(query.name)
     vocab = vocabulary(gate.session)
     groups = []
@@ -104,23 +112,30 @@ def _name_postings(gate: Gate, query: SubjectQuery) -> list[postings.IdArray]:
     return [postings.intersect(rarest, second), rarest]
 
 
-def _name_candidates(gate: Gate, query: SubjectQuery) -> tuple[list[_NameRow], bool]:
-    """Visible candidates for the name with their names (at most the cap, and whether it was hit)."""
+def _name_candidates(gate: Gate, query: SubjectQuery) -> tuple[list[_UseRow], bool]:
+    """The matching names of visible establishments, and whether there may be more than the cap."""
     cap = TYPING_CAP if query.typing else CANDIDATE_CAP
-    named = _named(gate, query)
-    for ids in _name_postings(gate, query):
-        found: list[_NameRow] = []
-        # In slices: a very common word has tens of thousands of postings, and nearly all candidates
-        # are visible, so the cap is reached within the first few thousand.
-        size = min(ID_SLICE, 4 * (cap + 1))
-        for start in range(0, len(ids), size):
-            chunk = [int(i) for i in ids[start : start + size]]
-            wanted = named.where(id_in(gate.session, Establishment.id, chunk)).limit(cap + 1 - len(found))
-            found.extend(gate.session.connection().execute(wanted).all())
-            if len(found) > cap:
+    # An establishment carries a few names (own, legal entity's, trade names), so this many rows hold
+    # at least the cap's establishments; a name shared by hundreds of establishments must not make a
+    # slice of names return tens of thousands of rows.
+    row_cap = ROWS_PER_ESTABLISHMENT * (cap + 1)
+    uses = _name_uses(gate, query)
+    for names in _name_postings(gate, query):
+        found: list[_UseRow] = []
+        establishments: set[int] = set()
+        # In slices: a very common word is carried by tens of thousands of names, and nearly every
+        # establishment is visible, so the cap is reached within the first slice or two.
+        size = min(NAME_SLICE, cap + 1)
+        for start in range(0, len(names), size):
+            chunk = [int(i) for i in names[start : start + size]]
+            wanted = uses.where(id_in(gate.session, SearchNameUse.name_id, chunk)).limit(row_cap - len(found))
+            for row in gate.session.connection().execute(wanted):
+                found.append(row)
+                establishments.add(row[0])
+            if len(establishments) > cap or len(found) >= row_cap:
                 break
         if found:
-            return found[:cap], len(found) > cap
+            return found, len(establishments) > cap or len(found) >= row_cap
     return [], False
 
 
@@ -158,46 +173,37 @@ def name_scores(query_words: Sequence[str], names: Mapping[str, Sequence[str]], 
     return scores
 
 
-@lru_cache(maxsize=100_000)
-def _trade_names(text: str | None) -> tuple[str, ...]:
-    """Trade names from their JSON text (candidates repeat the same few texts many times)."""
-    return tuple(str(name) for name in json.loads(text)) if text else ()
-
-
 @dataclass(slots=True)
 class _Ranked:
     establishment_id: int
-    name: str
     score: float
-    label: str  # which of its names scored best: naam, rechtspersoon or handelsnaam
+    kind: int  # which of its names scored best: index into NAME_KINDS
     text: str
 
     def reason(self, asked: str) -> str:
         """Why it matched, for the page's hits only (formatting it for every candidate cost more than scoring)."""
-        return f"{self.label} '{self.text}' lijkt op '{asked}' ({self.score:.0f}/100)"
+        return f"{NAME_KINDS[self.kind]} '{self.text}' lijkt op '{asked}' ({self.score:.0f}/100)"
 
 
-def _rank(query: SubjectQuery, rows: Sequence[_NameRow]) -> list[_Ranked]:
-    """Candidates best first, scored on their names only (full hits are loaded for the page alone)."""
+def _rank(query: SubjectQuery, rows: Sequence[_UseRow]) -> list[_Ranked]:
+    """Establishments best first, each scored by the best of its matching names (on names only: full
+    hits are loaded for the page alone); equal scores by name, then by id."""
     if not rows:
         return []
     # Names repeat across establishments: each distinct text is scored once, all in one matrix.
     texts: dict[str, tuple[str, ...]] = {}
-    for _id, name, trade, legal in rows:
-        for text in (name, legal, *_trade_names(trade)):
-            if text and text not in texts:
-                texts[text] = tuple(tokens(text))
+    for _id, _kind, text in rows:
+        if text not in texts:
+            texts[text] = tuple(tokens(text))
     scores = name_scores(tokens(query.name), texts, typing=query.typing)
-    ranked = []
-    for establishment_id, name, trade, legal in rows:
-        best, label, text = (scores[name], "naam", name) if name else (-1.0, "", "")
-        if legal and scores[legal] > best:
-            best, label, text = scores[legal], "rechtspersoon", legal
-        for trade_name in _trade_names(trade):
-            if trade_name and scores[trade_name] > best:
-                best, label, text = scores[trade_name], "handelsnaam", trade_name
-        ranked.append(_Ranked(establishment_id, name, best, label, text))
-    ranked.sort(key=lambda r: (-r.score, r.name, r.establishment_id))
+    best: dict[int, _Ranked] = {}
+    for establishment_id, kind, text in rows:
+        score = scores[text]
+        current = best.get(establishment_id)
+        if current is None or (score, -kind) > (current.score, -current.kind):
+            best[establishment_id] = _Ranked(establishment_id, score, kind, text)
+    ranked = list(best.values())
+    ranked.sort(key=lambda r: (-r.score, r.text, r.establishment_id))
     return ranked
 
 
@@ -211,12 +217,18 @@ def search_subjects(gate: Gate, query: SubjectQuery, *, limit: int = 20, offset:
     if query.name:
         rows, capped = _name_candidates(gate, query)
         ranked = _rank(query, rows)
+        if capped:
+            ranked = ranked[: TYPING_CAP if query.typing else CANDIDATE_CAP]
         total, at_least = len(ranked), capped
         chosen = ranked[offset : offset + limit]
-        loaded = load_hits(gate.session, [r.establishment_id for r in chosen])
+        # The page's establishments are checked by the gate once more on their own rows, not only on
+        # what the index copied of them.
+        loaded = load_hits(gate.session, [r.establishment_id for r in chosen], gate.establishment_clause(ACTION))
         page = []
         for r in chosen:
-            hit = loaded[r.establishment_id]
+            hit = loaded.get(r.establishment_id)
+            if hit is None:
+                continue
             hit.score = r.score
             hit.reasons.append(r.reason(query.name))
             page.append(hit)
