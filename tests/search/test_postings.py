@@ -17,7 +17,11 @@ from sqlalchemy import BigInteger, Engine, String, column, func, insert, select,
 from sqlalchemy.orm import Session
 
 from plein.core.models import Address, Establishment, LegalEntity, Organisation
+from plein.policy.gate import Gate
+from plein.policy.roles import Actor, Purpose, Role
 from plein.search import postings
+from plein.search.criteria import SubjectQuery
+from plein.search.subjects import search_subjects
 from plein.search.index import name_id, name_tokens, needs_rebuild, reindex, update_establishments
 from plein.search.models import NAME_KINDS, SearchNameUse, SearchVocab
 from plein.store.engine import create_engine_for
@@ -206,3 +210,33 @@ def test_migration_to_name_index_empties_it_and_init_rebuilds_it(database_url: s
     assert not needs_rebuild(engine)
     assert _carriers(engine, "jansen") == {est: {"naam", "rechtspersoon"}}
     engine.dispose()
+
+
+def test_a_stale_index_row_never_shows_an_establishment_the_gate_refuses(engine: Engine) -> None:
+    """The index copies each establishment's source organisation for the gate; should a copy be stale
+    (the establishment changed without re-indexing), the page is checked on the establishment itself."""
+    with Session(engine) as session, session.begin():
+        kvk = Organisation(code="KVK", name="KvK", kind="basisregistratie", legal_domain="bestuursrecht")
+        own = Organisation(code="OD-X", name="OD X", kind="omgevingsdienst", legal_domain="bestuursrecht")
+        other = Organisation(code="OD-Y", name="OD Y", kind="omgevingsdienst", legal_domain="bestuursrecht")
+        session.add_all([kvk, own, other])
+        session.flush()
+        address = Address(
+            street="Markt", house_number=1, postcode="5211 JX", city="Oss", municipality="Oss",
+            latitude=51.7, longitude=5.5,
+        )  # fmt: skip
+        session.add(address)
+        session.flush()
+        shown = _establishment(session, kvk.id, address.id, "Kuipers Transport", [])
+        hidden = _establishment(session, kvk.id, address.id, "Kuipers Transportbedrijf", [])
+        own_id, other_id = own.id, other.id
+    reindex(engine)
+    with Session(engine) as session, session.begin():  # not re-indexed: the index still says KvK
+        moved = session.get(Establishment, hidden)
+        assert moved is not None
+        moved.source_organisation_id = other_id
+    actor = Actor(user_id=None, organisation_id=own_id, role=Role.ANALIST, username="a", organisation_code="OD-X")
+    with Session(engine) as session:
+        result = search_subjects(Gate(session, actor, Purpose.for_activity("toezicht")), SubjectQuery(name="kuipers"))
+        session.commit()
+    assert [hit.establishment_id for hit in result.hits] == [shown]
