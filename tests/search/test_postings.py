@@ -21,9 +21,9 @@ from plein.policy.gate import Gate
 from plein.policy.roles import Actor, Purpose, Role
 from plein.search import postings
 from plein.search.criteria import SubjectQuery
-from plein.search.subjects import search_subjects
 from plein.search.index import name_id, name_tokens, needs_rebuild, reindex, update_establishments
 from plein.search.models import NAME_KINDS, SearchNameUse, SearchVocab
+from plein.search.subjects import search_subjects
 from plein.store.engine import create_engine_for
 from plein.store.migrate import alembic_config, upgrade
 
