@@ -126,6 +126,12 @@ def reindex(engine: Engine) -> int:
                 lists[word].append(nid)
         postings.write_all(connection, lists)
         _bump(connection, total)
+    if engine.dialect.name == "postgresql":
+        # A PostgreSQL table is a heap in insertion (establishment) order: rewrite it in key order, so
+        # that the rows of one name lie together as they do in SQLite's WITHOUT ROWID table (a name
+        # carried by 700 establishments: one or two pages to read instead of 700 scattered ones).
+        with engine.begin() as connection:
+            connection.exec_driver_sql("CLUSTER search_name_use USING pk_search_name_use")
     refresh_statistics(engine)
     return total
 
