@@ -76,6 +76,20 @@ def _carriers(engine: Engine, token: str) -> dict[int, set[str]]:
     return dict(found)
 
 
+def _kvk_and_address(session: Session) -> tuple[int, int]:
+    """The KvK (basisregistratie: visible under the own task) and one address, for establishments."""
+    org = Organisation(code="KVK", name="KvK", kind="basisregistratie", legal_domain="bestuursrecht")
+    session.add(org)
+    session.flush()
+    address = Address(
+        street="Markt", house_number=1, postcode="5211 JX", city="Oss", municipality="Oss",
+        latitude=51.7, longitude=5.5,
+    )  # fmt: skip
+    session.add(address)
+    session.flush()
+    return org.id, address.id
+
+
 def _establishment(session: Session, org_id: int, address_id: int, name: str, trade: list[str]) -> int:
     legal = LegalEntity(
         name=f"{name} B.V.", legal_form="bv", source_organisation_id=org_id, source_system="hr", source_key=name
@@ -98,16 +112,7 @@ def _establishment(session: Session, org_id: int, address_id: int, name: str, tr
 
 def test_rebuild_and_updates_keep_packed_lists_equal_to_the_token_rows(engine: Engine) -> None:
     with Session(engine) as session, session.begin():
-        org = Organisation(code="KVK", name="KvK", kind="basisregistratie", legal_domain="bestuursrecht")
-        session.add(org)
-        session.flush()
-        address = Address(
-            street="Markt", house_number=1, postcode="5211 JX", city="Oss", municipality="Oss",
-            latitude=51.7, longitude=5.5,
-        )  # fmt: skip
-        session.add(address)
-        session.flush()
-        org_id, address_id = org.id, address.id
+        org_id, address_id = _kvk_and_address(session)
         ids = [
             _establishment(session, org_id, address_id, name, trade)
             for name, trade in (
@@ -175,16 +180,8 @@ def test_migration_to_name_index_empties_it_and_init_rebuilds_it(database_url: s
         config.attributes["connection"] = connection
         command.upgrade(config, "0008_search_postings")
     with Session(engine) as session, session.begin():
-        org = Organisation(code="KVK", name="KvK", kind="basisregistratie", legal_domain="bestuursrecht")
-        session.add(org)
-        session.flush()
-        address = Address(
-            street="Markt", house_number=1, postcode="5211 JX", city="Oss", municipality="Oss",
-            latitude=51.7, longitude=5.5,
-        )  # fmt: skip
-        session.add(address)
-        session.flush()
-        est = _establishment(session, org.id, address.id, "Jansen Transport", [])
+        org_id, address_id = _kvk_and_address(session)
+        est = _establishment(session, org_id, address_id, "Jansen Transport", [])
         session.execute(insert(_SEARCH_TOKEN).values(token="jansen", establishment_id=est))
         session.execute(text("INSERT INTO search_vocab (token, df) VALUES ('jansen', 1)"))
         session.execute(
@@ -216,19 +213,13 @@ def test_a_stale_index_row_never_shows_an_establishment_the_gate_refuses(engine:
     """The index copies each establishment's source organisation for the gate; should a copy be stale
     (the establishment changed without re-indexing), the page is checked on the establishment itself."""
     with Session(engine) as session, session.begin():
-        kvk = Organisation(code="KVK", name="KvK", kind="basisregistratie", legal_domain="bestuursrecht")
+        kvk_id, address_id = _kvk_and_address(session)
         own = Organisation(code="OD-X", name="OD X", kind="omgevingsdienst", legal_domain="bestuursrecht")
         other = Organisation(code="OD-Y", name="OD Y", kind="omgevingsdienst", legal_domain="bestuursrecht")
-        session.add_all([kvk, own, other])
+        session.add_all([own, other])
         session.flush()
-        address = Address(
-            street="Markt", house_number=1, postcode="5211 JX", city="Oss", municipality="Oss",
-            latitude=51.7, longitude=5.5,
-        )  # fmt: skip
-        session.add(address)
-        session.flush()
-        shown = _establishment(session, kvk.id, address.id, "Kuipers Transport", [])
-        hidden = _establishment(session, kvk.id, address.id, "Kuipers Transportbedrijf", [])
+        shown = _establishment(session, kvk_id, address_id, "Kuipers Transport", [])
+        hidden = _establishment(session, kvk_id, address_id, "Kuipers Transportbedrijf", [])
         own_id, other_id = own.id, other.id
     reindex(engine)
     with Session(engine) as session, session.begin():  # not re-indexed: the index still says KvK
