@@ -193,16 +193,18 @@ def test_migration_to_name_index_empties_it_and_init_rebuilds_it(database_url: s
         assert session.scalar(select(func.count()).select_from(SearchVocab)) == 0
     assert needs_rebuild(engine)
     engine.dispose()
-    done = subprocess.run(
-        [sys.executable, "-m", "plein", "init"],
-        env={**os.environ, "PLEIN_DATABASE_URL": database_url, "PLEIN_VAR_DIR": str(tmp_path / "var")},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    assert "Zoekindex opgebouwd: 1 vestigingen in " in done.stdout
+
+    def plein(*args: str) -> str:
+        env = {**os.environ, "PLEIN_DATABASE_URL": database_url, "PLEIN_VAR_DIR": str(tmp_path / "var")}
+        done = subprocess.run(
+            [sys.executable, "-m", "plein", *args], env=env, capture_output=True, text=True, timeout=120, check=False
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    assert "Zoekindex opgebouwd: 1 vestigingen in " in plein("init")
+    assert "Zoekindex" not in plein("init")  # built: the next init leaves it alone
+    assert "Zoekindex bijgewerkt: 1 vestigingen in " in plein("search", "reindex")
     engine = create_engine_for(database_url)
     assert not needs_rebuild(engine)
     assert _carriers(engine, "jansen") == {est: {"naam", "rechtspersoon"}}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import typer
 from rich.console import Console
 
@@ -16,18 +14,14 @@ console = Console()
 
 def upgrade_database() -> None:
     """Create var/ and the database if needed and apply every pending migration."""
-    from plein.search.index import needs_rebuild, reindex
+    from plein.cli.search import rebuild_index
+    from plein.search.index import needs_rebuild
 
     engine = open_engine()
     upgrade(engine)
     console.print(f"Database bijgewerkt: {engine.url.render_as_string(hide_password=True)}")
     if needs_rebuild(engine):  # a migration emptied the (derived) search index
-        started = time.perf_counter()
-        with console.status("Zoekindex opbouwen…"):
-            count = reindex(engine)
-        seconds = f"{time.perf_counter() - started:.1f}".replace(".", ",")
-        establishments = f"{count:,}".replace(",", ".")
-        console.print(f"Zoekindex opgebouwd: {establishments} vestigingen in {seconds} s.")
+        rebuild_index(engine, "Zoekindex opgebouwd")
 
 
 @db_app.command("upgrade")

@@ -6,6 +6,7 @@ import time
 
 import typer
 from rich.console import Console
+from sqlalchemy import Engine
 
 from plein.runtime import ready_engine
 
@@ -16,9 +17,16 @@ console = Console()
 @search_app.command("reindex")
 def reindex_command() -> None:
     """Bouw de zoekindex op namen opnieuw op (na een import of resolutie-run)."""
+    rebuild_index(ready_engine(), "Zoekindex bijgewerkt")
+
+
+def rebuild_index(engine: Engine, done: str) -> None:
+    """Rebuild the name index with a status line, then say how many establishments it took how long."""
     from plein.search.index import reindex
 
-    engine = ready_engine()
     started = time.perf_counter()
-    count = reindex(engine)
-    console.print(f"Zoekindex bijgewerkt: {count} vestigingen in {time.perf_counter() - started:.1f} s.")
+    with console.status("Zoekindex opbouwen…"):
+        count = reindex(engine)
+    seconds = f"{time.perf_counter() - started:.1f}".replace(".", ",")
+    establishments = f"{count:,}".replace(",", ".")
+    console.print(f"{done}: {establishments} vestigingen in {seconds} s.")
