@@ -39,15 +39,6 @@ def name_tokens(text: str) -> set[str]:
     return {t[:TOKEN_LENGTH] for t in tokens(text)}
 
 
-def establishment_tokens(name: str, trade_names: Iterable[str] | None, legal_name: str | None) -> set[str]:
-    """Every token under which an establishment can be found by name."""
-    found: set[str] = set()
-    for text in (name, *(trade_names or ()), legal_name or ""):
-        if text:
-            found.update(name_tokens(str(text)))
-    return found
-
-
 def _names(connection: Connection | Session, ids: Sequence[int] | None, after: int, limit: int) -> list[Any]:
     query = (
         select(

@@ -112,9 +112,14 @@ def _name_postings(gate: Gate, query: SubjectQuery) -> list[postings.IdArray]:
     return [postings.intersect(rarest, second), rarest]
 
 
+def _cap(query: SubjectQuery) -> int:
+    """How many establishments a name query ranks at most."""
+    return TYPING_CAP if query.typing else CANDIDATE_CAP
+
+
 def _name_candidates(gate: Gate, query: SubjectQuery) -> tuple[list[_UseRow], bool]:
     """The matching names of visible establishments, and whether there may be more than the cap."""
-    cap = TYPING_CAP if query.typing else CANDIDATE_CAP
+    cap = _cap(query)
     # An establishment carries a few names (own, legal entity's, trade names), so this many rows hold
     # at least the cap's establishments; a name shared by hundreds of establishments must not make a
     # slice of names return tens of thousands of rows.
@@ -123,6 +128,7 @@ def _name_candidates(gate: Gate, query: SubjectQuery) -> tuple[list[_UseRow], bo
     for names in _name_postings(gate, query):
         found: list[_UseRow] = []
         establishments: set[int] = set()
+        capped = False
         # In slices: a very common word is carried by tens of thousands of names, and nearly every
         # establishment is visible, so the cap is reached within the first slice or two.
         size = min(NAME_SLICE, cap + 1)
@@ -132,10 +138,11 @@ def _name_candidates(gate: Gate, query: SubjectQuery) -> tuple[list[_UseRow], bo
             for row in gate.session.connection().execute(wanted):
                 found.append(row)
                 establishments.add(row[0])
-            if len(establishments) > cap or len(found) >= row_cap:
+            capped = len(establishments) > cap or len(found) >= row_cap
+            if capped:
                 break
         if found:
-            return found, len(establishments) > cap or len(found) >= row_cap
+            return found, capped
     return [], False
 
 
@@ -218,7 +225,7 @@ def search_subjects(gate: Gate, query: SubjectQuery, *, limit: int = 20, offset:
         rows, capped = _name_candidates(gate, query)
         ranked = _rank(query, rows)
         if capped:
-            ranked = ranked[: TYPING_CAP if query.typing else CANDIDATE_CAP]
+            ranked = ranked[: _cap(query)]
         total, at_least = len(ranked), capped
         chosen = ranked[offset : offset + limit]
         # The page's establishments are checked by the gate once more on their own rows, not only on

@@ -65,7 +65,7 @@ class Vocabulary:
         return list(found)
 
     def frequency(self, tokens: list[str]) -> int:
-        """How many postings a set of variants has together (an upper bound on establishments)."""
+        """How many postings a set of variants has together (an upper bound on the names carrying one)."""
         return sum(self.df.get(t, 0) for t in tokens)
 
 
