@@ -42,7 +42,6 @@ from plein.policy.models import Collaboration
 from plein.policy.roles import Actor, Purpose
 from plein.store.engine import create_engine_for
 from plein.store.migrate import upgrade
-from plein.web.access import AuthDep, DoelQuery, SessionDep, parse_purpose
 
 Report = Callable[..., None]
 KEYS = keys_from_secret("bench-gate")
@@ -132,16 +131,16 @@ def _serve_app(url: str, var: str, bypassed: bool, port: int) -> None:
     import uvicorn
 
     from plein.settings import Settings
-    from plein.web.access import request_gate
+    from plein.web import requires
     from plein.web.app import create_app
 
     app = create_app(create_engine_for(url), Settings(var_dir=Path(var), secret_key="bench-gate"))
-    if bypassed:
+    if bypassed:  # this process only: every route's gate comes from the one factory, replaced here
 
-        def bypass(session: SessionDep, auth: AuthDep, doel: DoelQuery = None) -> Gate:
-            return BypassGate(session, auth.actor, parse_purpose(doel, auth.role))
+        def bypass(request: Any, session: Session, auth: Any, purpose: Purpose) -> Gate:
+            return BypassGate(session, auth.actor, purpose)
 
-        app.dependency_overrides[request_gate] = bypass
+        requires.web_gate = bypass
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 

@@ -1,9 +1,10 @@
-"""The authorization matrix: every registered route × role × own / other / shared / unshared / expired data.
+"""The authorization matrix: every route of the app × role × own / other / shared / unshared / expired data.
 
 Expectations come from an oracle written independently of the gate (plain Python over the demo
 world's rows, from the rules in the issue). A leak is any difference in status, body, count or facet
 that reveals refused data: refused records must answer exactly like records that do not exist.
-New routes join the matrix by being registered in ``plein.web.route_policy`` (a test fails otherwise).
+The route list is read from the app's routes: each declares its kind of access in its signature
+(``plein.web.requires.Requires``), and a route that declares nothing, or two kinds, fails the matrix.
 """
 
 from __future__ import annotations
@@ -13,9 +14,12 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
 import pytest
+from fastapi import APIRouter, FastAPI
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, select
@@ -25,6 +29,7 @@ from plein.auth.demo import demo_password
 from plein.auth.models import UserAccount
 from plein.core.models import Organisation, Record
 from plein.core.vocabulary import Confidentiality
+from plein.errors import ConfigurationError
 from plein.policy.models import (
     Collaboration,
     CollaborationMember,
@@ -33,8 +38,10 @@ from plein.policy.models import (
     SharedRecord,
 )
 from plein.settings import Settings
+from plein.web.access import AuthDep
 from plein.web.app import create_app
-from plein.web.route_policy import ROUTES, Access
+from plein.web.requires import Requires
+from plein.web.route_policy import Access, RoutePolicy, declarations, route_table
 
 SEED = 7  # the seed of tests/conftest.py's seeded_engine
 CASE_USERS = (
@@ -198,14 +205,32 @@ def env(seeded_engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iter
     yield Env(oracle, clients, TestClient(app, base_url="https://testserver"), probe_records(oracle))
 
 
-def _route_table() -> list[tuple[str, str]]:
-    app = create_app(create_engine("sqlite://"), Settings())  # routes only; no request is made
+@lru_cache(maxsize=1)
+def _app() -> FastAPI:
+    return create_app(create_engine("sqlite://"), Settings())  # routes only; no request is made
+
+
+def _route_table(app: FastAPI) -> list[tuple[str, str]]:
     table = []
     for ctx in iter_route_contexts(app.routes):
         for method in sorted(getattr(ctx, "methods", None) or ()):
             if method != "HEAD":
                 table.append((method, ctx.path))
     return table
+
+
+def _check_declared(app: FastAPI) -> dict[tuple[str, str], RoutePolicy]:
+    """Every route of ``app`` declares exactly one kind of access; its policies, read from the routes."""
+    found = declarations(app.routes)
+    assert set(_route_table(app)) == set(found)
+    wrong = {route: policies for route, policies in found.items() if len(policies) != 1}
+    assert not wrong, f"declare these routes' access once, with Requires(...): {wrong}"
+    return route_table(app.routes)
+
+
+@lru_cache(maxsize=1)
+def _routes() -> dict[tuple[str, str], RoutePolicy]:
+    return _check_declared(_app())
 
 
 def _fill(path: str, samples: dict[str, str]) -> str:
@@ -223,13 +248,46 @@ def _same_modulo(a: str, b: str, x: object, y: object) -> bool:
     return blank(a, x) == blank(b, y)
 
 
-def test_every_route_is_registered_in_the_matrix() -> None:
-    missing = [route for route in _route_table() if route not in ROUTES]
-    assert not missing, f"register these routes in plein.web.route_policy: {missing}"
+def test_every_route_declares_its_access() -> None:
+    routes = _check_declared(_app())
+    assert len(routes) == len(_route_table(_app())) >= 70
+    for access in Access:  # every kind of access is served and so reaches the matrix below
+        assert any(policy.access == access for policy in routes.values()), access
+
+
+def test_a_route_that_declares_nothing_fails_the_matrix() -> None:
+    with pytest.raises(AssertionError, match="/docs"):  # FastAPI's own documentation routes declare nothing
+        _check_declared(FastAPI())
+    app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+
+    @app.get("/verklaard", dependencies=[Requires(Access.ACCOUNT)])
+    def declared() -> None:
+        return None
+
+    _check_declared(app)  # one declared route passes
+
+    @app.get("/vergeten")
+    def forgotten(auth: AuthDep) -> None:  # logged in, but no kind of access declared
+        return None
+
+    router = APIRouter(prefix="/v1", dependencies=[Requires(Access.ACCOUNT)])
+
+    @router.get("/dubbel")
+    def twice(_: Annotated[object, Requires(Access.ADMIN)]) -> None:  # the router says one kind, the route another
+        return None
+
+    app.include_router(router)
+    found = declarations(app.routes)
+    assert found[("GET", "/vergeten")] == []
+    assert [p.access for p in found[("GET", "/v1/dubbel")]] == [Access.ACCOUNT, Access.ADMIN]
+    with pytest.raises(AssertionError, match="/vergeten"):
+        _check_declared(app)
+    with pytest.raises(ConfigurationError, match=r"GET /v1/dubbel, GET /vergeten"):
+        route_table(app.routes)
 
 
 def test_anonymous_callers_get_nothing_but_the_public_routes(env: Env) -> None:
-    for (method, path), policy in ROUTES.items():
+    for (method, path), policy in _routes().items():
         url = _fill(path, policy.samples)
         response = env.anonymous.request(method, url, follow_redirects=False)
         if policy.access == Access.PUBLIC:
@@ -249,7 +307,7 @@ def test_anonymous_callers_get_nothing_but_the_public_routes(env: Env) -> None:
 @pytest.mark.parametrize("username", CASE_USERS)
 def test_record_detail_matrix(env: Env, username: str) -> None:
     client, oracle = env.clients[username], env.oracle
-    detail_routes = [(m, p, pol) for (m, p), pol in ROUTES.items() if pol.record_param and m == "GET"]
+    detail_routes = [(m, p, pol) for (m, p), pol in _routes().items() if pol.record_param and m == "GET"]
     assert detail_routes
     for purpose in PURPOSES:
         refusal = oracle.purpose_refusal(username, purpose)
@@ -327,7 +385,7 @@ def test_role_pages_and_posts(env: Env, username: str) -> None:
     client, oracle = env.clients[username], env.oracle
     role = oracle.users[username].role
     case_role = role in ("analist", "inspecteur", "casusregisseur")
-    for (method, path), policy in ROUTES.items():
+    for (method, path), policy in _routes().items():
         url = _fill(path, policy.samples)
         where = (username, method, path)
         if method == "POST":

@@ -130,10 +130,10 @@ def seed_demo_world(
 
 def _audit_seed(session: Session, run: DemoSeedRun, started_at: dt.datetime) -> None:
     """The bulk load bypasses the ORM for speed, so its write is logged here as one processing action."""
-    from plein.policy import Actor, Gate, Purpose
+    from plein.policy.gate import system_gate
     from plein.policy.register import AANLEVERING
 
-    gate = Gate(session, Actor.system("demo"), Purpose.for_activity(AANLEVERING))
+    gate = system_gate(session, "demo", AANLEVERING)
     gate.audit(
         "demo.wereld_aangemaakt",
         object_type="demo_seed_run",

@@ -29,9 +29,8 @@ from plein.ingest.readers import RawRow, open_rows
 from plein.ingest.sources import get_source, source_mapping
 from plein.ingest.taxonomy import ensure_taxonomy, vocabulary
 from plein.ingest.transform import MappedRow, RowProblem, Vocabulary, map_row
-from plein.policy.gate import Gate
+from plein.policy.gate import Gate, system_gate
 from plein.policy.register import AANLEVERING
-from plein.policy.roles import Actor, Purpose
 from plein.store.engine import session_factory
 
 DETAIL_TABLES: dict[str, Table] = {
@@ -179,8 +178,7 @@ def busy_message(source: IngestSource, run: IngestRun) -> str:
 
 def ingest_gate(session: Session, source: IngestSource) -> Gate:
     """The policy gate for an import: the delivering organisation's system actor, purpose aanlevering."""
-    actor = Actor.system(f"ingest:{source.code}", organisation_id=source.organisation_id)
-    return Gate(session, actor, Purpose.for_activity(AANLEVERING))
+    return system_gate(session, f"ingest:{source.code}", AANLEVERING, organisation_id=source.organisation_id)
 
 
 def _refuse_run(engine: Engine, run_id: int, message: str) -> None:

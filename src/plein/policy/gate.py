@@ -57,7 +57,8 @@ from plein.policy.models import (
     LegalBasis,
     SharedRecord,
 )
-from plein.policy.roles import CASE_ROLES, RECORD_WRITERS, SHARERS, Actor, Purpose, Role
+from plein.policy.register import DEFAULT_PURPOSE, OPERATIONS, Operation, may
+from plein.policy.roles import Actor, Purpose, Role
 
 DEFAULT_MIN_CELL = 10
 Subject = tuple[str, object]
@@ -215,9 +216,19 @@ class Gate:
                 "Onder dit doel zijn alleen geaggregeerde gegevens beschikbaar, geen registraties of subjecten.",
                 action,
             )
-        if scope.kind not in ("eigen_organisatie", "samenwerking", "alle") or self.actor.role not in CASE_ROLES:
-            self._refuse("rol", "Uw rol geeft geen toegang tot registraties of subjecten.", action)
+        if scope.kind not in ("eigen_organisatie", "samenwerking", "alle"):
+            self._refuse("rol", OPERATIONS[Operation.CASE_CONTENT].refusal, action)
+        self.permit(Operation.CASE_CONTENT, action)
         return scope
+
+    def permits(self, operation: Operation) -> bool:
+        """Whether the register lets the actor's role perform ``operation`` (not audited: for showing a button)."""
+        return may(self.actor.role, operation)
+
+    def permit(self, operation: Operation, action: str) -> None:
+        """Demand that the register lets the actor's role perform ``operation``; refused (rule ``rol``, audited)."""
+        if not may(self.actor.role, operation):
+            self._refuse("rol", OPERATIONS[operation].refusal, action)
 
     # ------------------------------------------------------------------ filters
     def _levels(self) -> ColumnElement[bool]:
@@ -461,8 +472,7 @@ class Gate:
     ) -> None:
         """Allow creating or changing a record of ``organisation_id``; audited with the write's commit."""
         scope = self._case_scope(action)
-        if self.actor.role not in RECORD_WRITERS:
-            self._refuse("rol", "Uw rol mag geen registraties vastleggen of wijzigen.", action)
+        self.permit(Operation.RECORD_WRITE, action)
         if scope.kind != "eigen_organisatie" or organisation_id != self.actor.organisation_id:
             self._refuse("need-to-know", "U mag alleen registraties van uw eigen organisatie vastleggen.", action)
         self.audit(action, object_type="registratie", object_id=object_id, subjects=subjects)
@@ -497,8 +507,7 @@ class Gate:
         if scope.collaboration is None:
             self._refuse("doelbinding", "Delen kan alleen met een samenwerking als doel.", action)
         assert scope.collaboration is not None
-        if self.actor.role not in SHARERS:
-            self._refuse("rol", "Uw rol mag geen registraties delen.", action)
+        self.permit(Operation.SHARE, action)
         record = self.session.get(Record, record_id)
         if record is None or record.source_organisation_id != self.actor.organisation_id:
             self._refuse_not_visible("Registratie", record_id, action, "registratie")
@@ -599,6 +608,23 @@ class Gate:
 
 def default_purpose(role: Role) -> Purpose:
     """The purpose a role works under when a request states none."""
-    from plein.policy.register import DEFAULT_PURPOSE
-
     return Purpose.for_activity(DEFAULT_PURPOSE[role])
+
+
+def system_gate(
+    session: Session,
+    name: str,
+    activity: str,
+    *,
+    organisation_id: int | None = None,
+    trace: TraceContext | None = None,
+    keys: AuditKeys | None = None,
+) -> Gate:
+    """The gate for a pipeline (import, resolution, crawl, demo seed): a system actor under ``activity``."""
+    return Gate(
+        session,
+        Actor.system(name, organisation_id=organisation_id),
+        Purpose.for_activity(activity),
+        trace=trace,
+        keys=keys,
+    )

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plein.policy.models import Collaboration, CollaborationMember, ProcessingActivity
+from plein.policy.register import Operation, may
 from plein.policy.roles import Role
 
 
@@ -19,6 +20,16 @@ class PurposeOption:
     value: str
     label: str
     active: bool = True
+
+
+def listed_collaborations(session: Session, user_id: int, role: Role) -> list[Collaboration]:
+    """The collaborations a user is a member of; every one for a role the register lets see them all (no content)."""
+    query = select(Collaboration).order_by(Collaboration.name)
+    if not may(role, Operation.ALL_COLLABORATIONS):
+        query = query.join(CollaborationMember, CollaborationMember.collaboration_id == Collaboration.id).where(
+            CollaborationMember.user_id == user_id
+        )
+    return list(session.scalars(query))
 
 
 def purposes_for(session: Session, user_id: int, role: Role, today: dt.date | None = None) -> list[PurposeOption]:

@@ -1,11 +1,14 @@
 """Default register of processing activities (verwerkingsregister, AVG art. 30).
 
 Seeded by the access migration; a beheerder may add more. ``scope`` says what the activity reaches
-(see ``ProcessingActivity``); ``roles`` which roles may work under it.
+(see ``ProcessingActivity``); ``roles`` which roles may work under it. ``OPERATIONS`` says which
+roles may perform which operation within a purpose (write, share, label an offer, start a crawl).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from plein.policy.roles import Role
@@ -98,3 +101,52 @@ DEFAULT_PURPOSE = {
     Role.BEHEERDER: BEHEER,
     Role.SYSTEEM: AANLEVERING,
 }
+
+
+class Operation(StrEnum):
+    """What a role may do within a purpose beyond reading what it fits: the register's role rules.
+
+    The gate checks these (``Gate.permit``); routes declare them and services ask the gate, so who may
+    do what is written here once.
+    """
+
+    CASE_CONTENT = "casusinhoud"  # see records and subjects (under a case purpose)
+    RECORD_WRITE = "registratie-vastleggen"  # create or change records of the own organisation
+    SHARE = "registratie-delen"  # share own records into a collaboration
+    LABEL_OFFER = "aanbod-beoordelen"  # correct the verdict on a web offer (internet supervision)
+    START_CRAWL = "crawl-starten"  # start a crawl of web shops (internet supervision)
+    ALL_COLLABORATIONS = "alle-samenwerkingen"  # list every collaboration (configuration, no content)
+
+
+@dataclass(frozen=True, slots=True)
+class OperationRule:
+    """The roles that may perform an operation, and the Dutch refusal for everyone else."""
+
+    roles: frozenset[Role]
+    refusal: str
+
+
+OPERATIONS: dict[Operation, OperationRule] = {
+    Operation.CASE_CONTENT: OperationRule(
+        frozenset({Role.ANALIST, Role.INSPECTEUR, Role.CASUSREGISSEUR, Role.SYSTEEM}),
+        "Uw rol geeft geen toegang tot registraties of subjecten.",
+    ),
+    Operation.RECORD_WRITE: OperationRule(
+        frozenset({Role.INSPECTEUR, Role.SYSTEEM}), "Uw rol mag geen registraties vastleggen of wijzigen."
+    ),
+    Operation.SHARE: OperationRule(
+        frozenset({Role.ANALIST, Role.INSPECTEUR, Role.CASUSREGISSEUR}), "Uw rol mag geen registraties delen."
+    ),
+    Operation.LABEL_OFFER: OperationRule(
+        frozenset({Role.ANALIST, Role.INSPECTEUR}), "Alleen analisten en inspecteurs mogen een beoordeling corrigeren."
+    ),
+    Operation.START_CRAWL: OperationRule(frozenset({Role.ANALIST}), "Alleen analisten starten crawls."),
+    Operation.ALL_COLLABORATIONS: OperationRule(
+        frozenset({Role.BEHEERDER}), "Alleen een beheerder ziet alle samenwerkingen."
+    ),
+}
+
+
+def may(role: Role, operation: Operation) -> bool:
+    """Whether ``role`` may perform ``operation`` (the register's role rule)."""
+    return role in OPERATIONS[operation].roles

@@ -40,13 +40,6 @@ ROLE_LABELS = {
     Role.SYSTEEM: "Systeemproces",
 }
 
-# Roles that work with case content (records and subjects); the others never see a record.
-CASE_ROLES = frozenset({Role.ANALIST, Role.INSPECTEUR, Role.CASUSREGISSEUR, Role.SYSTEEM})
-# Roles that may create or change records of their own organisation.
-RECORD_WRITERS = frozenset({Role.INSPECTEUR, Role.SYSTEEM})
-# Roles that may share their own organisation's records into a collaboration.
-SHARERS = frozenset({Role.ANALIST, Role.INSPECTEUR, Role.CASUSREGISSEUR})
-
 
 @cache
 def _levels_upto(clearance: Confidentiality) -> tuple[str, ...]:

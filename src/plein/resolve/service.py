@@ -22,9 +22,8 @@ from sqlalchemy.orm import Session
 
 from plein.core.models import Establishment, utcnow
 from plein.ingest.importer import bulk_insert
-from plein.policy.gate import Gate
+from plein.policy.gate import Gate, system_gate
 from plein.policy.register import RESOLUTIE
-from plein.policy.roles import Actor, Purpose
 from plein.resolve.company_model import company_spec
 from plein.resolve.data import COLUMNS, canonical_establishments, partner_establishments, record_signatures
 from plein.resolve.models import ResolvedSubject, ResolveLink, ResolveRun, ReviewDecision
@@ -163,7 +162,7 @@ def _choose(
 
 def resolution_gate(session: Session) -> Gate:
     """The policy gate for resolution: a platform-wide system actor under the purpose entiteitsresolutie."""
-    return Gate(session, Actor.system("resolutie"), Purpose.for_activity(RESOLUTIE))
+    return system_gate(session, "resolutie", RESOLUTIE)
 
 
 def run_resolution(

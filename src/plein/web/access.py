@@ -1,9 +1,10 @@
 """Who is asking, for what: sessions, tokens, CSRF, the stated purpose and the gate, per request.
 
-Route modules use three dependencies::
+Routes declare their kind of access with ``plein.web.requires`` (which builds the gate); beside it
+they may use::
 
-    def page(auth: AuthDep, gate: GateDep, ...)   # logged in, gate bound to the stated purpose
-    def post(auth: AuthDep, _: CsrfDep, ...)      # plus a valid CSRF token (forms and cookie-API calls)
+    def page(gate: RecordsGate, auth: AuthDep, ...)   # the account behind the request
+    def post(gate: RecordsGate, _: CsrfDep, ...)      # plus a valid CSRF token (forms and cookie-API calls)
 
 Each request's session is committed when the route function returns (before the response is
 sent), which appends the buffered audit entries; refusals were written at once.
@@ -33,7 +34,7 @@ from plein.auth.sessions import COOKIE, IDLE, load_session
 from plein.auth.tokens import token_user
 from plein.errors import ValidationError
 from plein.policy.errors import NotVisible, Refused
-from plein.policy.gate import Gate, default_purpose
+from plein.policy.gate import default_purpose
 from plein.policy.roles import Actor, Purpose, Role
 from plein.web.problems import TITLES, problem
 
@@ -175,21 +176,6 @@ DoelQuery = Annotated[
         "of samenwerking:<id>. Zonder doel geldt het standaarddoel van uw rol.",
     ),
 ]
-
-
-def request_gate(request: Request, session: SessionDep, auth: AuthDep, doel: DoelQuery = None) -> Gate:
-    """The gate for this request's actor and stated purpose."""
-    return Gate(
-        session,
-        auth.actor,
-        parse_purpose(doel, auth.role),
-        trace=request_trace(request),
-        keys=request_keys(request),
-        min_cell=request.app.state.settings.aggregate_min_cell,
-    )
-
-
-GateDep = Annotated[Gate, Depends(request_gate)]
 
 
 def actor_info(user: UserAccount | None, username: str = "") -> ActorInfo:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request
+from fastapi import APIRouter, Form, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
@@ -22,23 +22,11 @@ from plein.policy import admin
 from plein.policy.gate import Gate
 from plein.policy.matrix import matrix_parties
 from plein.policy.models import Collaboration, LegalBasis
-from plein.policy.register import BEHEER
-from plein.policy.roles import Purpose, Role
-from plein.web.access import AuthDep, CsrfDep, SessionDep, request_keys, request_trace
+from plein.policy.roles import Role
+from plein.web.access import AuthDep, CsrfDep
+from plein.web.requires import AdminGate
 
 router = APIRouter(include_in_schema=False, prefix="/beheer")
-
-
-def admin_gate(request: Request, session: SessionDep, auth: AuthDep) -> Gate:
-    """The gate under ``beheer``; refuses (403, audited) anyone who is not a beheerder."""
-    gate = Gate(
-        session, auth.actor, Purpose.for_activity(BEHEER), trace=request_trace(request), keys=request_keys(request)
-    )
-    gate.require("configuratie", "beheer.openen")
-    return gate
-
-
-AdminGate = Annotated[Gate, Depends(admin_gate)]
 
 
 def _render(request: Request, template: str, status: int = 200, **context: Any) -> Response:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
@@ -29,8 +30,10 @@ from plein.web import (
 from plein.web.access import install_access
 from plein.web.oidc_pages import install_oidc
 from plein.web.problems import document_problems, install_error_handlers
+from plein.web.requires import PUBLIC
 
 API_VERSION = "1.0.0"
+OPENAPI_URL = "/v1/openapi.json"
 WEB_DIR = Path(__file__).parent
 
 
@@ -41,7 +44,7 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
         title="plein API",
         version=API_VERSION,
         description="API van plein, volgens de NL API Design Rules.",
-        openapi_url="/v1/openapi.json",
+        openapi_url=None,  # served below, declared public like every other route
         docs_url=None,
         redoc_url=None,
         contact={"name": "plein", "url": "https://plein.example"},
@@ -92,3 +95,8 @@ def _document_problems_in_openapi(app: FastAPI) -> None:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+    @app.get(OPENAPI_URL, include_in_schema=False, dependencies=[PUBLIC])
+    def openapi_document() -> JSONResponse:
+        """De API-specificatie (OpenAPI 3), zonder inloggen."""
+        return JSONResponse(app.openapi())

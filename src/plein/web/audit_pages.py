@@ -9,32 +9,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from plein.audit.query import AuditFilter, EntryView, for_subject, parse_subject, search, verify_log
 from plein.errors import ValidationError
 from plein.policy.gate import Gate
-from plein.policy.register import PRIVACY
-from plein.policy.roles import Purpose
-from plein.web.access import AuthDep, SessionDep, request_keys, request_trace
+from plein.web.requires import AuditGate
 
 router = APIRouter(include_in_schema=False, prefix="/audit")
 PAGE_SIZE = 50
 Text = Annotated[str, Query(max_length=80)]
-
-
-def audit_gate(request: Request, session: SessionDep, auth: AuthDep) -> Gate:
-    """The gate under ``privacy-toezicht``; refuses (403, audited) anyone who is not a privacy officer."""
-    gate = Gate(
-        session, auth.actor, Purpose.for_activity(PRIVACY), trace=request_trace(request), keys=request_keys(request)
-    )
-    gate.require("audit", "audit.openen")
-    return gate
-
-
-AuditGate = Annotated[Gate, Depends(audit_gate)]
 
 
 def _own_org(gate: Gate, session: Session) -> str:

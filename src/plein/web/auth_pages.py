@@ -30,6 +30,7 @@ from plein.web.access import (
     set_login_csrf_cookie,
     set_session_cookie,
 )
+from plein.web.requires import PUBLIC, AccountAuth
 
 router = APIRouter(include_in_schema=False)
 
@@ -55,14 +56,14 @@ def _login_form(
     return response
 
 
-@router.get("/inloggen", response_class=HTMLResponse)
+@router.get("/inloggen", response_class=HTMLResponse, dependencies=[PUBLIC])
 def login_page(request: Request, volgende: str | None = None, verlopen: str | None = None) -> Response:
     """Het inlogformulier."""
     message = "Uw sessie is verlopen of beëindigd. Log opnieuw in." if verlopen else ""
     return _login_form(request, message=message, next_path=_safe_next(volgende))
 
 
-@router.post("/inloggen", response_class=HTMLResponse)
+@router.post("/inloggen", response_class=HTMLResponse, dependencies=[PUBLIC])
 def login(
     request: Request,
     session: SessionDep,
@@ -130,7 +131,7 @@ def login(
 
 
 @router.post("/uitloggen")
-def logout(request: Request, session: SessionDep, auth: AuthDep, _csrf: CsrfDep) -> Response:
+def logout(request: Request, session: SessionDep, auth: AccountAuth, _csrf: CsrfDep) -> Response:
     """Uitloggen: de sessie is meteen ongeldig."""
     if auth.web_session is not None:
         end_session(auth.web_session)
@@ -170,7 +171,7 @@ def _account_page(
 
 
 @router.get("/account", response_class=HTMLResponse)
-def account(request: Request, session: SessionDep, auth: AuthDep) -> Response:
+def account(request: Request, session: SessionDep, auth: AccountAuth) -> Response:
     """Uw account en persoonlijke API-tokens."""
     return _account_page(request, session, auth)
 
@@ -179,7 +180,7 @@ def account(request: Request, session: SessionDep, auth: AuthDep) -> Response:
 def create_token(
     request: Request,
     session: SessionDep,
-    auth: AuthDep,
+    auth: AccountAuth,
     _csrf: CsrfDep,
     naam: Annotated[str, Form(max_length=200)] = "",
     dagen: Annotated[int, Form(ge=1, le=365)] = 90,
@@ -203,7 +204,7 @@ def create_token(
 
 
 @router.post("/account/tokens/{token_id}/intrekken", response_class=HTMLResponse)
-def revoke(request: Request, session: SessionDep, auth: AuthDep, _csrf: CsrfDep, token_id: int) -> Response:
+def revoke(request: Request, session: SessionDep, auth: AccountAuth, _csrf: CsrfDep, token_id: int) -> Response:
     """Trek een eigen token in."""
     row = session.get(ApiToken, token_id)
     if row is None or row.user_id != auth.user.id:

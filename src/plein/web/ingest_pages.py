@@ -25,9 +25,9 @@ from plein.ingest.taxonomy import ensure_taxonomy, save_term
 from plein.policy.errors import NotVisible
 from plein.policy.gate import Gate
 from plein.resolve.review import decide, queue_size, review_queue
-from plein.web.access import AuthDep, CsrfDep, GateDep
+from plein.web.access import AuthDep, CsrfDep
 from plein.web.api.ingest import SourceGate
-from plein.web.route_policy import Access, RoutePolicy, register
+from plein.web.requires import RecordsGate
 
 router = APIRouter(include_in_schema=False)
 LOG = logging.getLogger(__name__)
@@ -294,7 +294,7 @@ def save_taxonomy(
 
 # ---------------------------------------------------------------- review queue
 @router.get("/resolutie/wachtrij", response_class=HTMLResponse)
-def review_page(request: Request, gate: GateDep, auth: AuthDep, pagina: int = 1) -> Response:
+def review_page(request: Request, gate: RecordsGate, auth: AuthDep, pagina: int = 1) -> Response:
     """Koppelingen die op een beoordeling wachten (alleen registraties die u mag zien)."""
     pagina = max(1, min(pagina, 10_000))
     clause = gate.record_clause("resolutie.wachtrij")
@@ -313,7 +313,7 @@ def review_page(request: Request, gate: GateDep, auth: AuthDep, pagina: int = 1)
 
 @router.post("/resolutie/koppelingen/{link_id}/beoordeling", response_class=HTMLResponse)
 def review_decide(
-    gate: GateDep,
+    gate: RecordsGate,
     auth: AuthDep,
     _csrf: CsrfDep,
     link_id: Annotated[int, Path(ge=1, le=2**62)],
@@ -332,18 +332,3 @@ def review_decide(
         subjects=[("registratie", link.item_id)],
     )
     return RedirectResponse(f"/resolutie/wachtrij?melding=Koppeling+{link.id}+{link.status}", status_code=303)
-
-
-for _method, _path, _samples in (
-    ("GET", "/bronnen", {}),
-    ("POST", "/bronnen", {}),
-    ("GET", "/bronnen/{code}", {"code": "demo"}),
-    ("POST", "/bronnen/{code}/mapping", {"code": "demo"}),
-    ("POST", "/bronnen/{code}/imports", {"code": "demo"}),
-    ("POST", "/bronnen/{code}/quarantaine/{quarantine_id}", {"code": "demo", "quarantine_id": "1"}),
-    ("GET", "/taxonomie", {}),
-    ("POST", "/taxonomie", {}),
-):
-    register(_method, _path, RoutePolicy(Access.ADMIN, samples=_samples))
-register("GET", "/resolutie/wachtrij", RoutePolicy(Access.RECORDS))
-register("POST", "/resolutie/koppelingen/{link_id}/beoordeling", RoutePolicy(Access.RECORDS, samples={"link_id": "1"}))

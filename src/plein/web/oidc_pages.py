@@ -12,6 +12,7 @@ from plein.auth.oidc import OidcSettings, linked_user, oauth_client, subject_key
 from plein.auth.sessions import start_session
 from plein.settings import Settings
 from plein.web.access import actor_info, request_keys, request_trace, set_session_cookie
+from plein.web.requires import PUBLIC
 
 router = APIRouter(include_in_schema=False)
 
@@ -27,7 +28,7 @@ def _client(settings: OidcSettings) -> Any:
     return oauth_client(settings.issuer, settings.client_id, settings.client_secret, settings.scope)
 
 
-@router.get("/inloggen/sso")
+@router.get("/inloggen/sso", dependencies=[PUBLIC])
 async def sso_start(request: Request) -> Response:
     """Doorsturen naar de identiteitsaanbieder."""
     settings = _settings(request)
@@ -35,7 +36,7 @@ async def sso_start(request: Request) -> Response:
     return response
 
 
-@router.get("/inloggen/sso/terug", name="sso_callback")
+@router.get("/inloggen/sso/terug", name="sso_callback", dependencies=[PUBLIC])
 async def sso_callback(request: Request) -> Response:
     """Terug van de identiteitsaanbieder: alleen een gekoppeld plein-account logt in."""
     from authlib.integrations.starlette_client import OAuthError

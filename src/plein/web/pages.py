@@ -12,7 +12,7 @@ from plein.core.models import (
 )
 from plein.core.vocabulary import RecordKind
 from plein.policy.overview import overview
-from plein.web.access import GateDep
+from plein.web.requires import AggregateGate
 
 router = APIRouter(include_in_schema=False)
 
@@ -25,7 +25,7 @@ RECORD_LABELS = {
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, gate: GateDep) -> HTMLResponse:
+def home(request: Request, gate: AggregateGate) -> HTMLResponse:
     """What this user may see right now, in counts (through the policy gate), and which demo world is loaded."""
     session = gate.session
     seen = overview(gate)

@@ -8,9 +8,12 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
 from plein.core.models import Record, organisation_codes
+from plein.policy.gate import Gate
 from plein.policy.purposes import purposes_for
-from plein.web.access import AuthDep, GateDep
+from plein.web.access import AuthDep
 from plein.web.api.records import filtered, record_out
+from plein.web.requires import RecordsGate, Requires
+from plein.web.route_policy import Access
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 25
@@ -19,7 +22,7 @@ PAGE_SIZE = 25
 @router.get("/registraties", response_class=HTMLResponse)
 def records_page(
     request: Request,
-    gate: GateDep,
+    gate: RecordsGate,
     auth: AuthDep,
     thema: Annotated[str | None, Query(max_length=40, pattern=r"^[a-z0-9-]*$")] = None,
     pagina: Annotated[int, Query(ge=1, le=100_000)] = 1,
@@ -47,7 +50,11 @@ def records_page(
 
 
 @router.get("/registraties/{registratie_id}", response_class=HTMLResponse)
-def record_page(request: Request, gate: GateDep, registratie_id: Annotated[int, Path(ge=1, le=2**62)]) -> HTMLResponse:
+def record_page(
+    request: Request,
+    gate: Annotated[Gate, Requires(Access.RECORDS, record_param="registratie_id")],
+    registratie_id: Annotated[int, Path(ge=1, le=2**62)],
+) -> HTMLResponse:
     """Eén registratie (404 als zij niet bestaat of niet zichtbaar is)."""
     record: Record = gate.read_record(registratie_id)
     return request.app.state.templates.TemplateResponse(

@@ -13,12 +13,15 @@ from fastapi.responses import HTMLResponse, Response
 from plein.dossier.build import build_dossier
 from plein.dossier.pdf import dossier_pdf
 from plein.errors import ValidationError
+from plein.policy.gate import Gate
 from plein.policy.purposes import purposes_for
 from plein.search.area import Area, export_rows, search_area
 from plein.search.criteria import RADIUS_CHOICES, parse_filters, parse_kvk_list, parse_postcode_range
 from plein.search.subjects import search_subjects
-from plein.web.access import AuthDep, GateDep
+from plein.web.access import AuthDep
 from plein.web.api.search import export_response, subject_query
+from plein.web.requires import AccountGate, RecordsGate, Requires
+from plein.web.route_policy import Access
 
 router = APIRouter(include_in_schema=False)
 
@@ -35,7 +38,7 @@ def _page(request: Request, template: str, context: dict[str, Any], status: int 
 
 @router.get("/zoeken", response_class=HTMLResponse)
 def search_page(
-    request: Request, auth: AuthDep, gate: GateDep, q: Annotated[str, Query(max_length=200)] = ""
+    request: Request, auth: AuthDep, gate: AccountGate, q: Annotated[str, Query(max_length=200)] = ""
 ) -> HTMLResponse:
     """Eén zoekvak: naam, KvK-nummer, vestigingsnummer, postcode of adres."""
     context: dict[str, Any] = {
@@ -49,7 +52,9 @@ def search_page(
 
 @router.get("/zoeken/resultaten", response_class=HTMLResponse)
 def search_results_fragment(
-    request: Request, gate: GateDep, q: Annotated[str, Query(max_length=200)] = ""
+    request: Request,
+    gate: Annotated[Gate, Requires(Access.RECORDS, query={"q": "transport"})],
+    q: Annotated[str, Query(max_length=200)] = "",
 ) -> HTMLResponse:
     """Alleen de resultaten (htmx vervangt ze tijdens het typen)."""
     return _page(request, "search/_results.html", {"doel": gate.purpose.describe(), **_results(gate, q, typing=True)})
@@ -69,7 +74,7 @@ def _results(gate: Any, q: str, typing: bool = False) -> dict[str, Any]:
 def bulk_page(
     request: Request,
     auth: AuthDep,
-    gate: GateDep,
+    gate: AccountGate,
     plaats: Annotated[str, Query(max_length=80)] = "",
     gemeente: Annotated[str, Query(max_length=80)] = "",
     postcode_van: Annotated[str, Query(alias="postcodeVan", max_length=10)] = "",
@@ -116,7 +121,7 @@ def bulk_page(
 
 
 @router.get("/zoeken/kaart", response_class=HTMLResponse)
-def map_page(request: Request, auth: AuthDep, gate: GateDep) -> HTMLResponse:
+def map_page(request: Request, auth: AuthDep, gate: AccountGate) -> HTMLResponse:
     """Kaartzoeken: klik een punt of geef coördinaten, kies een straal."""
     return _page(
         request,
@@ -133,7 +138,7 @@ def map_page(request: Request, auth: AuthDep, gate: GateDep) -> HTMLResponse:
 
 @router.get("/dossier/{vestiging_id}", response_class=HTMLResponse)
 def dossier_page(
-    request: Request, gate: GateDep, vestiging_id: Annotated[int, Path(ge=1, le=2**62)], personen: bool = False
+    request: Request, gate: RecordsGate, vestiging_id: Annotated[int, Path(ge=1, le=2**62)], personen: bool = False
 ) -> HTMLResponse:
     """Het dossier: subject, opvolging, gerelateerde subjecten en de tijdlijn over alle partners."""
     return _page(
@@ -148,7 +153,7 @@ def dossier_page(
 
 
 @router.get("/dossier/{vestiging_id}.pdf")
-def dossier_pdf_page(gate: GateDep, vestiging_id: Annotated[int, Path(ge=1, le=2**62)]) -> Response:
+def dossier_pdf_page(gate: RecordsGate, vestiging_id: Annotated[int, Path(ge=1, le=2**62)]) -> Response:
     """Het dossier als PDF."""
     dossier = build_dossier(gate, vestiging_id)
     gate.audit(

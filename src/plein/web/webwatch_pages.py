@@ -12,10 +12,11 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from plein.errors import ValidationError
-from plein.policy.errors import Refused
-from plein.policy.roles import Role
-from plein.web.access import AuthDep, CsrfDep, GateDep
-from plein.web.route_policy import Access, RoutePolicy, register
+from plein.policy.gate import Gate
+from plein.policy.register import Operation
+from plein.web.access import AuthDep, CsrfDep
+from plein.web.requires import Requires
+from plein.web.route_policy import Access
 from plein.webwatch import service
 from plein.webwatch.export import worklist_csv, worklist_xlsx
 from plein.webwatch.themes import get_theme, load_themes
@@ -24,10 +25,16 @@ router = APIRouter(include_in_schema=False)
 ThemeCode = Annotated[str, Path(max_length=40, pattern=r"^[a-z0-9-]+$")]
 OfferId = Annotated[int, Path(ge=1, le=2**62)]
 PAGE_SIZE = 50
+_SAMPLES = {"thema": "f-gassen", "formaat": "csv"}
+WebwatchGate = Annotated[Gate, Requires(Access.RECORDS, samples=_SAMPLES)]
+CrawlGate = Annotated[
+    Gate,
+    Requires(Access.RECORDS, samples=_SAMPLES, operation=Operation.START_CRAWL, action="webwatch.crawl.starten"),
+]
 
 
 @router.get("/internettoezicht", response_class=HTMLResponse)
-def overview(request: Request, gate: GateDep, auth: AuthDep) -> HTMLResponse:
+def overview(request: Request, gate: WebwatchGate, auth: AuthDep) -> HTMLResponse:
     """Thema's, de laatste crawls met hun voortgang, en (voor analisten) een crawl starten."""
     crawls = service.list_crawls(gate)
     return request.app.state.templates.TemplateResponse(
@@ -36,7 +43,7 @@ def overview(request: Request, gate: GateDep, auth: AuthDep) -> HTMLResponse:
         {
             "themes": list(load_themes().values()),
             "crawls": crawls,
-            "may_start": auth.role == Role.ANALIST,
+            "may_start": gate.permits(Operation.START_CRAWL),
             "csrf_token": auth.csrf_token,
         },
     )
@@ -45,7 +52,7 @@ def overview(request: Request, gate: GateDep, auth: AuthDep) -> HTMLResponse:
 @router.post("/internettoezicht/crawls")
 def start_crawl(
     request: Request,
-    gate: GateDep,
+    gate: CrawlGate,
     auth: AuthDep,
     _: CsrfDep,
     thema: Annotated[str, Form(max_length=40, pattern=r"^[a-z0-9-]+$")],
@@ -53,9 +60,6 @@ def start_crawl(
     demo: Annotated[bool, Form()] = False,
 ) -> RedirectResponse:
     """Start een crawl als eigen proces (Scrapy draait één keer per proces); de voortgang staat op het overzicht."""
-    if auth.role != Role.ANALIST:
-        gate.audit("webwatch.crawl.starten", status="geweigerd", rule="rol", durable=True)
-        raise Refused("rol", "Alleen analisten starten crawls.")
     gate.record_clause("webwatch.crawl.starten")
     get_theme(thema)
     urls = [u.strip() for u in startadressen.split() if u.strip()]
@@ -83,7 +87,7 @@ def start_crawl(
 @router.get("/internettoezicht/thema/{thema}", response_class=HTMLResponse)
 def theme_page(
     request: Request,
-    gate: GateDep,
+    gate: WebwatchGate,
     thema: ThemeCode,
     alles: Annotated[bool, Query()] = False,
     pagina: Annotated[int, Query(ge=1, le=100_000)] = 1,
@@ -110,7 +114,7 @@ def theme_page(
 
 
 @router.get("/internettoezicht/thema/{thema}/werklijst.{formaat}")
-def export(gate: GateDep, thema: ThemeCode, formaat: Annotated[str, Path(pattern=r"^(csv|xlsx)$")]) -> Response:
+def export(gate: WebwatchGate, thema: ThemeCode, formaat: Annotated[str, Path(pattern=r"^(csv|xlsx)$")]) -> Response:
     """De werklijst als CSV (puntkomma's, UTF-8) of Excel."""
     get_theme(thema)
     if formaat == "csv":
@@ -124,7 +128,7 @@ def export(gate: GateDep, thema: ThemeCode, formaat: Annotated[str, Path(pattern
 
 
 @router.get("/internettoezicht/aanbod/{aanbod_id}", response_class=HTMLResponse)
-def offer_page(request: Request, gate: GateDep, auth: AuthDep, aanbod_id: OfferId) -> HTMLResponse:
+def offer_page(request: Request, gate: WebwatchGate, auth: AuthDep, aanbod_id: OfferId) -> HTMLResponse:
     """Eén aanbieding: wat er stond, waarom zij opvalt, en het bewijs per dag."""
     offer = service.get_offer(gate, aanbod_id)
     evidence = service.offer_evidence(gate, aanbod_id)
@@ -134,7 +138,7 @@ def offer_page(request: Request, gate: GateDep, auth: AuthDep, aanbod_id: OfferI
         {
             "offer": offer,
             "evidence": evidence,
-            "may_label": auth.role in service.LABELLERS,
+            "may_label": gate.permits(Operation.LABEL_OFFER),
             "csrf_token": auth.csrf_token,
         },
     )
@@ -142,7 +146,7 @@ def offer_page(request: Request, gate: GateDep, auth: AuthDep, aanbod_id: OfferI
 
 @router.post("/internettoezicht/aanbod/{aanbod_id}/beoordeling")
 def relabel(
-    gate: GateDep,
+    gate: WebwatchGate,
     _: CsrfDep,
     aanbod_id: OfferId,
     overtreding: Annotated[str, Form(pattern=r"^(ja|nee)$")],
@@ -155,7 +159,7 @@ def relabel(
 
 @router.get("/internettoezicht/aanbod/{aanbod_id}/bewijs/{pagina_id}", response_class=HTMLResponse)
 def evidence_page(
-    request: Request, gate: GateDep, aanbod_id: OfferId, pagina_id: Annotated[int, Path(ge=1, le=2**62)]
+    request: Request, gate: WebwatchGate, aanbod_id: OfferId, pagina_id: Annotated[int, Path(ge=1, le=2**62)]
 ) -> HTMLResponse:
     """De pagina zoals zij is opgehaald, als tekst (nooit als werkende HTML), met datum en hash."""
     page = service.read_evidence(gate, aanbod_id, pagina_id, request.app.state.settings)
@@ -169,16 +173,3 @@ def evidence_page(
             "offer_id": aanbod_id,
         },
     )
-
-
-_SAMPLES = {"thema": "f-gassen", "formaat": "csv", "aanbod_id": "1", "pagina_id": "1"}
-for _method, _path in (
-    ("GET", "/internettoezicht"),
-    ("POST", "/internettoezicht/crawls"),
-    ("GET", "/internettoezicht/thema/{thema}"),
-    ("GET", "/internettoezicht/thema/{thema}/werklijst.{formaat}"),
-    ("GET", "/internettoezicht/aanbod/{aanbod_id}"),
-    ("POST", "/internettoezicht/aanbod/{aanbod_id}/beoordeling"),
-    ("GET", "/internettoezicht/aanbod/{aanbod_id}/bewijs/{pagina_id}"),
-):
-    register(_method, _path, RoutePolicy(Access.RECORDS, samples=_SAMPLES))

@@ -22,9 +22,8 @@ from sqlalchemy.orm import Session
 
 from plein.core.models import ImportBatch, LegalEntity, Organisation, Theme, utcnow
 from plein.errors import ValidationError
-from plein.policy.gate import Gate
-from plein.policy.register import AANLEVERING
-from plein.policy.roles import Actor, Purpose, Role
+from plein.policy.gate import Gate, system_gate
+from plein.policy.register import AANLEVERING, Operation
 from plein.settings import Settings, get_settings
 from plein.store.engine import session_factory
 from plein.webwatch.classify import OfferText, TextModel, classify
@@ -37,7 +36,6 @@ from plein.webwatch.visibility import visible_offers
 
 SOURCE_SYSTEM = "webwatch"
 DEFAULT_ORGANISATION = ("ILT", "Inspectie Leefomgeving en Transport")
-LABELLERS = frozenset({Role.ANALIST, Role.INSPECTEUR})
 
 
 def url_hash(url: str) -> str:
@@ -81,10 +79,9 @@ class CrawlStore:
         self.sessions = session_factory(engine)
         self.crawl_id = crawl_id
         self.organisation_id = organisation_id
-        self.actor = Actor.system("webwatch", organisation_id=organisation_id)
 
     def _gate(self, session: Session) -> Gate:
-        return Gate(session, self.actor, Purpose.for_activity(AANLEVERING))
+        return system_gate(session, "webwatch", AANLEVERING, organisation_id=self.organisation_id)
 
     def fetched(self, url: str) -> WebPage | None:
         """The page of this crawl at ``url`` when it was already fetched successfully (for resuming)."""
@@ -501,12 +498,8 @@ def crawl_pages(gate: Gate, crawl_id: str, problems_only: bool = False) -> list[
 
 def label_offer(gate: Gate, offer_id: int, label: bool, note: str = "") -> WebOffer:
     """An analyst's correction: kept as a WebLabel (with the scrubbed text) and applied to the offer."""
-    from plein.policy.errors import Refused
-
     offer = get_offer(gate, offer_id)
-    if gate.actor.role not in LABELLERS:
-        gate.audit("webwatch.label.corrigeren", status="geweigerd", rule="rol", durable=True)
-        raise Refused("rol", "Alleen analisten en inspecteurs mogen een beoordeling corrigeren.")
+    gate.permit(Operation.LABEL_OFFER, "webwatch.label.corrigeren")
     gate.session.add(
         WebLabel(
             offer_id=offer.id,

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
-from plein.policy.gate import Gate
-from plein.policy.models import Collaboration, CollaborationMember
-from plein.policy.roles import Purpose, Role
-from plein.web.access import AuthDep, CsrfDep, SessionDep, request_keys, request_trace
+from plein.policy.models import Collaboration
+from plein.policy.purposes import listed_collaborations
+from plein.web.access import CsrfDep, SessionDep
+from plein.web.requires import AccountAuth, CollaborationGate
 
 router = APIRouter(tags=["samenwerkingen"])
 
@@ -32,14 +31,9 @@ def collaboration_out(collab: Collaboration) -> dict[str, Any]:
 
 
 @router.get("/samenwerkingen", summary="Uw samenwerkingen")
-def list_collaborations(session: SessionDep, auth: AuthDep) -> dict[str, Any]:
+def list_collaborations(session: SessionDep, auth: AccountAuth) -> dict[str, Any]:
     """De samenwerkingen waarvan u lid bent (een beheerder ziet ze alle, zonder inhoud)."""
-    query = select(Collaboration).order_by(Collaboration.name)
-    if auth.role != Role.BEHEERDER:
-        query = query.join(CollaborationMember, CollaborationMember.collaboration_id == Collaboration.id).where(
-            CollaborationMember.user_id == auth.user.id
-        )
-    rows = session.scalars(query).all()
+    rows = listed_collaborations(session, auth.user.id, auth.role)
     return {"totaal": len(rows), "samenwerkingen": [collaboration_out(c) for c in rows]}
 
 
@@ -55,21 +49,12 @@ class ShareIn(BaseModel):
     summary="Een eigen registratie delen in een samenwerking",
 )
 def share_record(
-    request: Request,
-    session: SessionDep,
-    auth: AuthDep,
+    gate: CollaborationGate,
     _csrf: CsrfDep,
     samenwerking_id: Annotated[int, Path(ge=1, le=2**62)],
     body: ShareIn,
 ) -> dict[str, Any]:
     """Deel een registratie van uw eigen organisatie in een lopende samenwerking waarvan u lid bent."""
-    gate = Gate(
-        session,
-        auth.actor,
-        Purpose.for_collaboration(samenwerking_id),
-        trace=request_trace(request),
-        keys=request_keys(request),
-    )
     shared = gate.share_record(body.registratie)
-    session.flush()
+    gate.session.flush()
     return {"samenwerking": samenwerking_id, "registratie": shared.record_id, "gedeeldOp": shared.shared_at.isoformat()}

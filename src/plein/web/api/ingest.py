@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Path
 from sqlalchemy import select
 
 from plein.ingest.models import IngestRun, IngestSource
@@ -12,25 +12,15 @@ from plein.ingest.quality import quality_report
 from plein.ingest.sources import get_source, list_sources
 from plein.policy.errors import NotVisible
 from plein.policy.gate import Gate
-from plein.policy.register import BEHEER
-from plein.policy.roles import Purpose
-from plein.web.access import AuthDep, SessionDep, request_keys, request_trace
-from plein.web.route_policy import Access, RoutePolicy, register
+from plein.web.requires import Requires
+from plein.web.route_policy import Access
 
 router = APIRouter(tags=["bronnen"])
 CodePath = Annotated[str, Path(max_length=80, pattern=r"^[A-Za-z0-9._-]+$", description="Code van de bron.")]
 
 
-def source_gate(request: Request, session: SessionDep, auth: AuthDep) -> Gate:
-    """Sources are configuration: the gate under ``beheer``, beheerders only (403, audited, otherwise)."""
-    gate = Gate(
-        session, auth.actor, Purpose.for_activity(BEHEER), trace=request_trace(request), keys=request_keys(request)
-    )
-    gate.require("configuratie", "bronnen.openen")
-    return gate
-
-
-SourceGate = Annotated[Gate, Depends(source_gate)]
+# Sources are configuration: the gate under ``beheer``, beheerders only (403, audited, otherwise).
+SourceGate = Annotated[Gate, Requires(Access.ADMIN, action="bronnen.openen", samples={"code": "demo"})]
 
 
 def source_out(source: IngestSource) -> dict[str, Any]:
@@ -113,12 +103,3 @@ def run_api(gate: SourceGate, code: CodePath, run_id: Annotated[int, Path(ge=1, 
     if run is None or run.source_id != source.id:
         raise NotVisible("Import", run_id)
     return run_out(run)
-
-
-for _method, _path, _samples in (
-    ("GET", "/v1/bronnen", {}),
-    ("GET", "/v1/bronnen/{code}", {"code": "demo"}),
-    ("GET", "/v1/bronnen/{code}/kwaliteit", {"code": "demo"}),
-    ("GET", "/v1/bronnen/{code}/imports/{run_id}", {"code": "demo", "run_id": "1"}),
-):
-    register(_method, _path, RoutePolicy(Access.ADMIN, samples=_samples))

@@ -11,12 +11,13 @@ from sqlalchemy.orm import Session
 
 from plein.core.models import Organisation
 from plein.core.vocabulary import LegalDomain, OrganisationKind
-from plein.web.access import require_auth
 from plein.web.api.paging import Page, page_links, page_params
 from plein.web.deps import db_session
+from plein.web.requires import Requires
+from plein.web.route_policy import Access
 
 # Organisations are not personal data, but plein is not public: any logged-in account may list them.
-router = APIRouter(tags=["organisaties"], dependencies=[Depends(require_auth)])
+router = APIRouter(tags=["organisaties"], dependencies=[Requires(Access.ACCOUNT)])
 
 
 class OrganisatieOut(BaseModel):

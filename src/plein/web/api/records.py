@@ -15,8 +15,9 @@ from sqlalchemy import Select, extract, select
 from plein.core.models import Record, organisation_codes
 from plein.core.vocabulary import RecordKind
 from plein.policy.gate import Gate
-from plein.web.access import GateDep
 from plein.web.api.paging import page_links, page_params
+from plein.web.requires import AggregateGate, RecordsGate, Requires
+from plein.web.route_policy import Access
 
 router = APIRouter(tags=["registraties"])
 
@@ -53,7 +54,7 @@ def filtered(thema: str | None, soort: RecordKind | None) -> Select[Any]:
 @router.get("/registraties", summary="Registraties opvragen (alleen wat u mag zien, voor het gekozen doel)")
 def list_records(
     request: Request,
-    gate: GateDep,
+    gate: RecordsGate,
     thema: ThemaQuery = None,
     soort: SoortQuery = None,
     pagina: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
@@ -77,7 +78,10 @@ def list_records(
 
 
 @router.get("/registraties/{registratie_id}", summary="Eén registratie opvragen")
-def get_record(gate: GateDep, registratie_id: Annotated[int, Path(ge=1, le=2**62)]) -> dict[str, Any]:
+def get_record(
+    gate: Annotated[Gate, Requires(Access.RECORDS, record_param="registratie_id")],
+    registratie_id: Annotated[int, Path(ge=1, le=2**62)],
+) -> dict[str, Any]:
     """Eén registratie; 404 als zij niet bestaat of als u haar niet mag zien (dat is niet te onderscheiden)."""
     record: Record = gate.read_record(registratie_id)
     return record_out(record, organisation_codes(gate.session))
@@ -85,7 +89,7 @@ def get_record(gate: GateDep, registratie_id: Annotated[int, Path(ge=1, le=2**62
 
 @router.get("/statistieken/registraties", summary="Aantallen registraties (geaggregeerd)")
 def record_statistics(
-    gate: GateDep,
+    gate: AggregateGate,
     groeperen: Annotated[Literal["thema", "soort", "jaar"], Query(description="Groeperen op.")] = "thema",
     thema: ThemaQuery = None,
 ) -> dict[str, Any]:

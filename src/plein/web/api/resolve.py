@@ -8,8 +8,8 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
 from plein.resolve.review import decide, queue_size, review_queue
-from plein.web.access import AuthDep, CsrfDep, GateDep
-from plein.web.route_policy import Access, RoutePolicy, register
+from plein.web.access import AuthDep, CsrfDep
+from plein.web.requires import RecordsGate
 
 router = APIRouter(tags=["resolutie"])
 
@@ -23,7 +23,7 @@ class Beoordeling(BaseModel):
 
 @router.get("/resolutie/wachtrij", summary="Koppelingen die op een beoordeling wachten")
 def queue_api(
-    gate: GateDep,
+    gate: RecordsGate,
     pagina: Annotated[int, Query(ge=1, le=10_000)] = 1,
     pagina_grootte: Annotated[int, Query(alias="paginaGrootte", ge=1, le=100)] = 20,
 ) -> dict[str, Any]:
@@ -54,7 +54,7 @@ def queue_api(
 
 @router.post("/resolutie/koppelingen/{link_id}/beoordeling", summary="Een koppeling beoordelen")
 def decide_api(
-    gate: GateDep,
+    gate: RecordsGate,
     auth: AuthDep,
     _csrf: CsrfDep,
     link_id: Annotated[int, Path(ge=1, le=2**62)],
@@ -77,9 +77,3 @@ def decide_api(
         subjects=[("registratie", link.item_id)],
     )
     return {"id": link.id, "status": link.status, "vestiging": link.establishment_id}
-
-
-register("GET", "/v1/resolutie/wachtrij", RoutePolicy(Access.RECORDS))
-register(
-    "POST", "/v1/resolutie/koppelingen/{link_id}/beoordeling", RoutePolicy(Access.RECORDS, samples={"link_id": "1"})
-)

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from plein.dossier.build import build_dossier
 from plein.dossier.pdf import dossier_pdf
 from plein.errors import ValidationError
+from plein.policy.gate import Gate
 from plein.search.area import Area, export_rows, search_area
 from plein.search.criteria import (
     MAX_KVK_LIST,
@@ -32,8 +33,10 @@ from plein.search.criteria import (
 )
 from plein.search.export import to_csv, to_xlsx
 from plein.search.subjects import search_subjects
-from plein.web.access import CsrfDep, GateDep
+from plein.web.access import CsrfDep
 from plein.web.problems import problem
+from plein.web.requires import RecordsGate, Requires
+from plein.web.route_policy import Access
 
 router = APIRouter(tags=["zoeken"])
 T = TypeVar("T")
@@ -126,7 +129,7 @@ class BulkZoekvraag(BaseModel):
 @router.get("/subjecten/_zoek", summary="Subjecten zoeken op naam, KvK-nummer, vestigingsnummer of adres")
 def search_subjects_api(
     request: Request,
-    gate: GateDep,
+    gate: Annotated[Gate, Requires(Access.RECORDS, query={"q": "transport"})],
     q: Annotated[
         str | None,
         Query(
@@ -196,7 +199,7 @@ def subject_query(
 @router.post("/registraties/_zoek", summary="Bulkzoeken en kaartzoeken: registraties in een gebied of voor KvK-nummers")
 def search_records_api(
     request: Request,
-    gate: GateDep,
+    gate: RecordsGate,
     _: CsrfDep,
     vraag: BulkZoekvraag,
     pagina: Annotated[int, Query(ge=1, le=10_000)] = 1,
@@ -233,7 +236,7 @@ def area_json(result: Any) -> dict[str, Any]:
 @router.get("/registraties/_zoek-kaart", summary="Kaartzoeken: registraties en vestigingen rond een punt of gebied")
 def search_map_api(
     request: Request,
-    gate: GateDep,
+    gate: RecordsGate,
     breedtegraad: Annotated[float | None, Query()] = None,
     lengtegraad: Annotated[float | None, Query()] = None,
     straal: Annotated[float | None, Query(description="Meters, 1 tot 25.000.")] = None,
@@ -262,7 +265,7 @@ def search_map_api(
 @router.post("/registraties/_zoek-kvk-bestand", summary="Bulkzoeken met een bestand KvK-nummers (tekst of CSV)")
 async def search_kvk_file_api(
     request: Request,
-    gate: GateDep,
+    gate: RecordsGate,
     _: CsrfDep,
     bestand: Annotated[UploadFile, File(description="Tekst of CSV, één KvK-nummer per regel.")],
     pagina_grootte: Annotated[int, Query(alias="paginaGrootte", ge=1, le=100)] = 20,
@@ -300,7 +303,7 @@ def export_response(rows: Any, formaat: str) -> Response:
 @router.post("/registraties/_zoek/export", summary="Zoekresultaat exporteren naar CSV of XLSX")
 def export_records_api(
     request: Request,
-    gate: GateDep,
+    gate: RecordsGate,
     _: CsrfDep,
     vraag: BulkZoekvraag,
     formaat: Annotated[Literal["csv", "xlsx"], Query()] = "csv",
@@ -315,7 +318,7 @@ def export_records_api(
 
 @router.get("/subjecten/{vestiging_id}/dossier", summary="Dossier van een subject: tijdlijn over alle partners")
 def dossier_api(
-    gate: GateDep,
+    gate: RecordsGate,
     vestiging_id: Annotated[int, Path(ge=1, le=2**62)],
     met_personen: Annotated[bool, Query(alias="metPersonen", description="Ook betrokken personen tonen.")] = False,
 ) -> Any:
@@ -324,7 +327,7 @@ def dossier_api(
 
 
 @router.get("/subjecten/{vestiging_id}/dossier.pdf", summary="Dossier als PDF")
-def dossier_pdf_api(gate: GateDep, vestiging_id: Annotated[int, Path(ge=1, le=2**62)]) -> Response:
+def dossier_pdf_api(gate: RecordsGate, vestiging_id: Annotated[int, Path(ge=1, le=2**62)]) -> Response:
     """Het dossier als afdrukbare PDF (gelogd als export)."""
     dossier = build_dossier(gate, vestiging_id)
     gate.audit(

@@ -7,15 +7,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 
-from plein.web.access import AuthDep, CsrfDep, GateDep
+from plein.policy.gate import Gate
+from plein.web.access import CsrfDep
 from plein.web.api.paging import Page, page_links, page_params
-from plein.web.route_policy import Access, RoutePolicy, register
+from plein.web.requires import AccountAuth, Requires
+from plein.web.route_policy import Access
 from plein.webwatch import service
 from plein.webwatch.models import WebOffer
 from plein.webwatch.themes import load_themes
 
 router = APIRouter(prefix="/internettoezicht", tags=["internettoezicht"])
 ThemeCode = Annotated[str, Path(max_length=40, pattern=r"^[a-z0-9-]+$")]
+WebwatchGate = Annotated[Gate, Requires(Access.RECORDS, samples={"thema": "f-gassen"})]
 
 
 def offer_out(offer: WebOffer) -> dict[str, Any]:
@@ -51,7 +54,7 @@ def offer_out(offer: WebOffer) -> dict[str, Any]:
 
 
 @router.get("/themas", summary="Thema's van internettoezicht")
-def themes(_auth: AuthDep) -> dict[str, Any]:
+def themes(_auth: AccountAuth) -> dict[str, Any]:
     """De thema's met zoektermen en regels (referentiegegevens, voor ieder die is ingelogd)."""
     return {
         "themas": [
@@ -70,7 +73,7 @@ def themes(_auth: AuthDep) -> dict[str, Any]:
 @router.get("/aanbod", summary="Aanbod opvragen (werklijst)")
 def offers(
     request: Request,
-    gate: GateDep,
+    gate: WebwatchGate,
     paging: Annotated[Page, Depends(page_params)],
     thema: Annotated[str | None, Query(max_length=40, pattern=r"^[a-z0-9-]+$")] = None,
     alleen_overtredingen: Annotated[bool, Query(alias="alleenOvertredingen")] = False,
@@ -89,7 +92,7 @@ def offers(
 
 
 @router.get("/aanbod/{aanbod_id}", summary="Eén aanbieding met bewijs")
-def offer(gate: GateDep, aanbod_id: Annotated[int, Path(ge=1, le=2**62)]) -> dict[str, Any]:
+def offer(gate: WebwatchGate, aanbod_id: Annotated[int, Path(ge=1, le=2**62)]) -> dict[str, Any]:
     """Eén aanbieding, met de pagina's waarop zij is gezien (datum, adres, inhoudshash)."""
     data = offer_out(service.get_offer(gate, aanbod_id))
     evidence = service.offer_evidence(gate, aanbod_id)
@@ -115,14 +118,14 @@ class Beoordeling(BaseModel):
 
 @router.post("/aanbod/{aanbod_id}/beoordeling", summary="Beoordeling corrigeren")
 def relabel(
-    gate: GateDep, _: CsrfDep, body: Beoordeling, aanbod_id: Annotated[int, Path(ge=1, le=2**62)]
+    gate: WebwatchGate, _: CsrfDep, body: Beoordeling, aanbod_id: Annotated[int, Path(ge=1, le=2**62)]
 ) -> dict[str, Any]:
     """Leg de beoordeling van een analist vast; zij gaat voor en wordt gebruikt bij hertrainen."""
     return offer_out(service.label_offer(gate, aanbod_id, body.overtreding, body.toelichting))
 
 
 @router.get("/marktbeeld/{thema}", summary="Marktbeeld van een thema")
-def market(gate: GateDep, thema: ThemeCode) -> dict[str, Any]:
+def market(gate: WebwatchGate, thema: ThemeCode) -> dict[str, Any]:
     """Aanbod, verkopers en platforms per crawl, en de stand van het aanbod (nieuw, verdwenen, terug)."""
     view = service.market_view(gate, thema)
     for crawl in view["crawls"]:
@@ -131,7 +134,7 @@ def market(gate: GateDep, thema: ThemeCode) -> dict[str, Any]:
 
 
 @router.get("/crawls", summary="Crawls en hun voortgang")
-def crawls(gate: GateDep) -> dict[str, Any]:
+def crawls(gate: WebwatchGate) -> dict[str, Any]:
     """De laatste crawls van uw organisatie met hun tellingen."""
     return {
         "crawls": [
@@ -147,14 +150,3 @@ def crawls(gate: GateDep) -> dict[str, Any]:
             for c in service.list_crawls(gate)
         ]
     }
-
-
-register("GET", "/v1/internettoezicht/themas", RoutePolicy(Access.ACCOUNT))
-for _method, _path in (
-    ("GET", "/v1/internettoezicht/aanbod"),
-    ("GET", "/v1/internettoezicht/aanbod/{aanbod_id}"),
-    ("POST", "/v1/internettoezicht/aanbod/{aanbod_id}/beoordeling"),
-    ("GET", "/v1/internettoezicht/marktbeeld/{thema}"),
-    ("GET", "/v1/internettoezicht/crawls"),
-):
-    register(_method, _path, RoutePolicy(Access.RECORDS, samples={"aanbod_id": "1", "thema": "f-gassen"}))
