@@ -31,6 +31,29 @@ class Settings(BaseSettings):
     aggregate_min_cell: int = Field(
         default=10, ge=2, le=1000, description="Aggregates-only users never see a count below this (suppressed)."
     )
+    cache_dir: Path | None = Field(
+        default=None, description="Cache shared by every var/ (webwatch's name lexicon); default $XDG_CACHE_HOME/plein."
+    )
+    map_tile_url: str = Field(default="", description="Background map tiles for the map search; empty: a plain grid.")
+    map_tile_attribution: str = Field(
+        default="Kaartgegevens: Kadaster / PDOK", description="Attribution shown with the map tiles."
+    )
+    oidc_issuer: str = Field(default="", description="OpenID Connect issuer URL; single sign-on is off without it.")
+    oidc_client_id: str = Field(default="", description="Client id of plein at the identity provider.")
+    oidc_client_secret: str = Field(default="", description="Client secret of plein at the identity provider.")
+    oidc_scope: str = Field(default="openid profile email", description="Scopes asked of the identity provider.")
+
+    @property
+    def oidc_configured(self) -> bool:
+        """Single sign-on is on when issuer, client id and client secret are all set."""
+        return bool(self.oidc_issuer and self.oidc_client_id and self.oidc_client_secret)
+
+    def resolved_cache_dir(self) -> Path:
+        """The configured cache, else ``$XDG_CACHE_HOME/plein`` (``~/.cache/plein``)."""
+        if self.cache_dir is not None:
+            return self.cache_dir
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        return Path(base) / "plein"
 
     def resolved_database_url(self) -> str:
         """The configured URL, or the embedded SQLite file under ``var_dir``."""

@@ -42,6 +42,8 @@ def sso(
     monkeypatch.setenv("PLEIN_OIDC_ISSUER", ISSUER)
     monkeypatch.setenv("PLEIN_OIDC_CLIENT_ID", "plein")
     monkeypatch.setenv("PLEIN_OIDC_CLIENT_SECRET", "geheim")
+    settings = Settings(var_dir=settings.var_dir)  # read again: the provider comes from the environment
+    assert settings.oidc_configured
     provider = FakeProvider()
     monkeypatch.setattr("plein.web.oidc_pages._client", lambda _settings: provider)
     with Session(engine) as session, session.begin():

@@ -28,6 +28,8 @@ USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,79}$")
 class LoginFailed(PleinError):
     """Wrong username or password, or a locked or inactive account (one message for the first two)."""
 
+    status = 401
+
     def __init__(self, message: str, reason: str) -> None:
         super().__init__(message)
         self.reason = reason

@@ -1,6 +1,7 @@
 """OpenID Connect single sign-on (Authlib), for a real deployment with an identity provider.
 
-Off unless ``PLEIN_OIDC_ISSUER``, ``PLEIN_OIDC_CLIENT_ID`` and ``PLEIN_OIDC_CLIENT_SECRET`` are set.
+Off unless ``PLEIN_OIDC_ISSUER``, ``PLEIN_OIDC_CLIENT_ID`` and ``PLEIN_OIDC_CLIENT_SECRET`` are set
+(``Settings.oidc_*``).
 The provider proves who someone is; plein still decides what they may do: a login succeeds only for
 an account a beheerder linked to that identity (``plein users sso``), with its own role and
 organisation. Accounts are never created from a provider's claims.
@@ -11,31 +12,10 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plein.auth.models import UserAccount
-
-
-class OidcSettings(BaseSettings):
-    """The identity provider (environment variables ``PLEIN_OIDC_*``)."""
-
-    model_config = SettingsConfigDict(env_prefix="PLEIN_OIDC_", env_file=None, extra="ignore")
-
-    issuer: str = Field(default="", description="Issuer URL, e.g. https://login.example.nl/realms/plein.")
-    client_id: str = ""
-    client_secret: str = ""
-    scope: str = "openid profile email"
-
-    @property
-    def configured(self) -> bool:
-        return bool(self.issuer and self.client_id and self.client_secret)
-
-    @property
-    def metadata_url(self) -> str:
-        return self.issuer.rstrip("/") + "/.well-known/openid-configuration"
 
 
 def subject_key(issuer: str, subject: str) -> str:

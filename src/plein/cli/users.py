@@ -110,12 +110,13 @@ def sso_command(
     subject: str = typer.Argument(..., help="De 'sub' van de gebruiker bij de identiteitsaanbieder."),
 ) -> None:
     """Koppel een account aan een identiteit bij de SSO-aanbieder (PLEIN_OIDC_ISSUER)."""
-    from plein.auth.oidc import OidcSettings, subject_key
+    from plein.auth.oidc import subject_key
+    from plein.settings import get_settings
 
-    oidc = OidcSettings()
-    if not oidc.configured:
+    settings = get_settings()
+    if not settings.oidc_configured:
         raise ValidationError("Single sign-on is niet ingericht: zet PLEIN_OIDC_ISSUER, _CLIENT_ID en _CLIENT_SECRET.")
     engine = ready_engine()
     with Session(engine) as session, session.begin():
-        _user(session, username).oidc_subject = subject_key(oidc.issuer, subject.strip())
-    console.print(f"Account {username} gekoppeld aan {subject} bij {oidc.issuer}.")
+        _user(session, username).oidc_subject = subject_key(settings.oidc_issuer, subject.strip())
+    console.print(f"Account {username} gekoppeld aan {subject} bij {settings.oidc_issuer}.")

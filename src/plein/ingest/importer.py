@@ -22,7 +22,7 @@ from sqlalchemy import Connection, Engine, Table, and_, bindparam, insert, selec
 from sqlalchemy.orm import Session
 
 from plein.core.models import ImportBatch, Inspection, Permit, Record, Report, Transport, utcnow
-from plein.errors import ValidationError
+from plein.errors import Conflict, ValidationError
 from plein.ingest.mapping import Mapping
 from plein.ingest.models import IngestedRecord, IngestRun, IngestSource, QuarantinedRow, new_lease_owner
 from plein.ingest.readers import RawRow, open_rows
@@ -81,7 +81,7 @@ class _Context:
     owner: str
 
 
-class ImportBusy(ValidationError):
+class ImportBusy(Conflict):
     """The same file is being imported into the same source by another, living process."""
 
 

@@ -33,10 +33,10 @@ from plein.auth.models import UserAccount, WebSession
 from plein.auth.sessions import COOKIE, IDLE, load_session
 from plein.auth.tokens import token_user
 from plein.errors import ValidationError
-from plein.policy.errors import NotVisible, Refused
+from plein.policy.errors import Refused
 from plein.policy.gate import default_purpose
 from plein.policy.roles import Actor, Purpose, Role
-from plein.web.problems import TITLES, problem
+from plein.web.problems import problem
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
@@ -273,17 +273,8 @@ def _login_redirect(request: Request, expired: bool) -> Response:
     return response
 
 
-def _html_problem(request: Request, status: int, detail: str) -> Response:
-    return request.app.state.templates.TemplateResponse(
-        request,
-        "error.html",
-        {"status": status, "title": TITLES.get(status, "Fout"), "detail": detail},
-        status_code=status,
-    )
-
-
 def install_access(app: FastAPI) -> None:
-    """Middleware (trace context, security headers) and handlers for refusals and missing logins."""
+    """Middleware (trace context, security headers) and the handler for missing logins (refusals: ``web.problems``)."""
 
     @app.middleware("http")
     async def trace_and_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -308,14 +299,3 @@ def install_access(app: FastAPI) -> None:
             response.headers["WWW-Authenticate"] = 'Bearer realm="plein"'
             return response
         return _login_redirect(request, exc.expired)
-
-    @app.exception_handler(Refused)
-    async def refused(request: Request, exc: Refused) -> Response:
-        status = 404 if isinstance(exc, NotVisible) else 403
-        if is_api(request):
-            return (
-                problem(status, exc.message, request)
-                if status == 404
-                else problem(status, exc.message, request, regel=exc.rule)
-            )
-        return _html_problem(request, status, exc.message)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Path, Request
+from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
@@ -17,7 +17,7 @@ from plein.auth.accounts import create_user
 from plein.auth.models import UserAccount
 from plein.core.models import Organisation, Theme
 from plein.core.vocabulary import Confidentiality, LegalDomain, OrganisationKind
-from plein.errors import ValidationError
+from plein.errors import NotFound, ValidationError
 from plein.policy import admin
 from plein.policy.gate import Gate
 from plein.policy.matrix import matrix_parties
@@ -312,7 +312,7 @@ def add_collaboration(
 def _collab(gate: Gate, collab_id: int) -> Collaboration:
     collab = gate.session.get(Collaboration, collab_id)
     if collab is None:
-        raise HTTPException(404, f"Samenwerking {collab_id} bestaat niet.")
+        raise NotFound(f"Samenwerking {collab_id} bestaat niet.")
     return collab
 
 

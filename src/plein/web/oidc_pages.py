@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, HTTPException, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
 from plein.audit.events import record_event
-from plein.auth.oidc import OidcSettings, linked_user, oauth_client, subject_key
+from plein.auth.oidc import linked_user, oauth_client, subject_key
 from plein.auth.sessions import start_session
+from plein.errors import NotAuthenticated, NotFound
+from plein.policy.errors import Refused
 from plein.settings import Settings
 from plein.web.access import actor_info, request_keys, request_trace, set_session_cookie
 from plein.web.requires import PUBLIC
@@ -17,15 +19,15 @@ from plein.web.requires import PUBLIC
 router = APIRouter(include_in_schema=False)
 
 
-def _settings(request: Request) -> OidcSettings:
-    settings: OidcSettings = request.app.state.oidc
-    if not settings.configured:
-        raise HTTPException(404, "Inloggen via single sign-on is op deze installatie niet ingericht.")
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    if not settings.oidc_configured:
+        raise NotFound("Inloggen via single sign-on is op deze installatie niet ingericht.")
     return settings
 
 
-def _client(settings: OidcSettings) -> Any:
-    return oauth_client(settings.issuer, settings.client_id, settings.client_secret, settings.scope)
+def _client(settings: Settings) -> Any:
+    return oauth_client(settings.oidc_issuer, settings.oidc_client_id, settings.oidc_client_secret, settings.oidc_scope)
 
 
 @router.get("/inloggen/sso", dependencies=[PUBLIC])
@@ -46,11 +48,11 @@ async def sso_callback(request: Request) -> Response:
     try:
         token = await client.authorize_access_token(request)
     except OAuthError as exc:
-        raise HTTPException(401, f"Inloggen via single sign-on is mislukt ({exc.error}). Probeer het opnieuw.") from exc
+        raise NotAuthenticated(f"Inloggen via single sign-on is mislukt ({exc.error}). Probeer het opnieuw.") from exc
     claims = token.get("userinfo") or await client.userinfo(token=token)
     subject = str(claims.get("sub", ""))
     with request.app.state.sessions() as session:
-        user = linked_user(session, settings.issuer, subject) if subject else None
+        user = linked_user(session, settings.oidc_issuer, subject) if subject else None
         if user is None:
             record_event(
                 session,
@@ -61,11 +63,12 @@ async def sso_callback(request: Request) -> Response:
                 trace=request_trace(request),
                 status="geweigerd",
                 rule="geen-account",
-                details={"identiteit": subject_key(settings.issuer, subject)[:200]},
+                details={"identiteit": subject_key(settings.oidc_issuer, subject)[:200]},
                 durable=True,
             )
-            raise HTTPException(
-                403, "Aan deze identiteit is geen plein-account gekoppeld. Vraag de beheerder uw account te koppelen."
+            raise Refused(
+                "geen-account",
+                "Aan deze identiteit is geen plein-account gekoppeld. Vraag de beheerder uw account te koppelen.",
             )
         value, _row = start_session(session, user)
         record_event(
@@ -84,10 +87,8 @@ async def sso_callback(request: Request) -> Response:
 
 def install_oidc(app: FastAPI, plein_settings: Settings) -> None:
     """Mount the SSO routes; the OAuth state cookie middleware only when a provider is configured."""
-    settings = OidcSettings()
-    app.state.oidc = settings
-    app.state.templates.env.globals["sso_enabled"] = settings.configured
-    if settings.configured:
+    app.state.templates.env.globals["sso_enabled"] = plein_settings.oidc_configured
+    if plein_settings.oidc_configured:
         from starlette.middleware.sessions import SessionMiddleware
 
         loopback = plein_settings.host in ("127.0.0.1", "localhost", "::1")

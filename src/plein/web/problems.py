@@ -14,7 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from plein.errors import PleinError, ValidationError
+from plein.errors import PleinError
 
 PROBLEM_JSON = "application/problem+json"
 API_PREFIX = "/v1"
@@ -117,6 +117,7 @@ def _invalid_params(exc: RequestValidationError) -> list[dict[str, str]]:
 def install_error_handlers(app: FastAPI) -> None:
     """Register handlers so every error is a problem (API) or a Dutch error page (HTML)."""
 
+    # plein raises only PleinError kinds; this answers the framework's own (unknown path, wrong method).
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         detail = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status_code, "Fout")
@@ -142,10 +143,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(PleinError)
     async def plein_error(request: Request, exc: PleinError) -> Response:
-        status = 400 if isinstance(exc, ValidationError) else 500
+        """Every kind of PleinError, with the status its class carries (refusals with their rule)."""
         if _is_api(request):
-            return problem(status, exc.message, request)
-        return _html_error(request, status, exc.message)
+            return problem(exc.status, exc.message, request, **exc.problem_fields())
+        return _html_error(request, exc.status, exc.message)
 
     @app.exception_handler(Exception)
     async def unexpected_error(request: Request, exc: Exception) -> Response:

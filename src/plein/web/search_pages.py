@@ -4,7 +4,6 @@ and the dossier with its PDF. Thin: all work is done by ``plein.search`` and ``p
 from __future__ import annotations
 
 import datetime as dt
-import os
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
@@ -24,12 +23,6 @@ from plein.web.requires import AccountGate, RecordsGate, Requires
 from plein.web.route_policy import Access
 
 router = APIRouter(include_in_schema=False)
-
-# Background map tiles: PDOK's BRT-Achtergrondkaart in a real deployment, e.g.
-# https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png
-# Empty (the default, since plein reaches no network by itself): the map shows the points on a plain grid.
-TILE_URL_ENV = "PLEIN_MAP_TILE_URL"
-TILE_ATTRIBUTION_ENV = "PLEIN_MAP_TILE_ATTRIBUTION"
 
 
 def _page(request: Request, template: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
@@ -130,8 +123,8 @@ def map_page(request: Request, auth: AuthDep, gate: AccountGate) -> HTMLResponse
             "doel": gate.purpose.describe(),
             "purposes": purposes_for(gate.session, auth.user.id, auth.role),
             "radii": RADIUS_CHOICES,
-            "tile_url": os.environ.get(TILE_URL_ENV, ""),
-            "tile_attribution": os.environ.get(TILE_ATTRIBUTION_ENV, "Kaartgegevens: Kadaster / PDOK"),
+            "tile_url": request.app.state.settings.map_tile_url,
+            "tile_attribution": request.app.state.settings.map_tile_attribution,
         },
     )
 

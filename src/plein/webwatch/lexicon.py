@@ -16,6 +16,8 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from plein.settings import get_settings
+
 STREET_SUFFIXES = (
     "straat",
     "laan",
@@ -118,9 +120,8 @@ def _build() -> Lexicon:
 
 
 def cache_dir() -> Path:
-    """``$XDG_CACHE_HOME/plein`` (``~/.cache/plein``): shared by every var/ and test run."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "plein"
+    """The settings' cache (``PLEIN_CACHE_DIR``, default ``~/.cache/plein``): shared by every var/ and test run."""
+    return get_settings().resolved_cache_dir()
 
 
 @lru_cache(maxsize=1)

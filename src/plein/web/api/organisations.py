@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from plein.core.models import Organisation
 from plein.core.vocabulary import LegalDomain, OrganisationKind
+from plein.errors import NotFound
 from plein.web.api.paging import Page, page_links, page_params
 from plein.web.deps import db_session
 from plein.web.requires import Requires
@@ -95,5 +96,5 @@ def get_organisation(
     """Eén organisatie op id."""
     org = session.get(Organisation, organisatie_id)
     if org is None:
-        raise HTTPException(404, f"Organisatie {organisatie_id} bestaat niet.")
+        raise NotFound(f"Organisatie {organisatie_id} bestaat niet.")
     return OrganisatieOut.of(org)
