@@ -14,6 +14,8 @@ from plein.core.models import Record
 from plein.policy import Gate, NotVisible, Purpose, Refused
 from plein.policy.admin import record_legal_basis
 from plein.policy.models import CollaborationMember, ProcessingActivity
+from plein.policy.register import OPERATIONS, Operation
+from plein.policy.roles import Role
 from tests.access.world import World, build_world
 
 KEYS = keys_from_secret("test-secret")
@@ -242,3 +244,31 @@ def test_writes_only_for_own_organisation_and_writer_roles(world_session: tuple[
     with pytest.raises(Refused) as role:
         gate(session, world, "a.analist", TOEZICHT).authorise_record_write(world.orgs["ODA"])
     assert role.value.rule == "rol"
+
+
+def test_the_registers_role_rules_are_decided_by_the_gate(world_session: tuple[Session, World]) -> None:
+    """Each operation of the register: allowed roles pass, every other role is refused (rule rol) and audited."""
+    session, world = world_session
+    users = {"a.analist": "analist", "a.inspecteur": "inspecteur", "a.beleid": "beleidsmedewerker"}
+    users |= {"a.beheer": "beheerder", "a.fg": "privacy_officer"}
+    for operation, rule in OPERATIONS.items():
+        assert rule.roles and rule.refusal, operation
+        for username, role in users.items():
+            g = gate(session, world, username, TOEZICHT)
+            allowed = Role(role) in rule.roles
+            assert g.permits(operation) is allowed, (operation, username)
+            if allowed:
+                g.permit(operation, "test.handeling")
+                continue
+            with pytest.raises(Refused) as refused:
+                g.permit(operation, "test.handeling")
+            assert (refused.value.rule, refused.value.message) == ("rol", rule.refusal)
+            logged = session.execute(
+                select(AuditEntry.name, AuditEntry.status, AuditEntry.rule).where(
+                    AuditEntry.trace_id == g.trace.trace_id
+                )
+            ).all()
+            assert [tuple(r) for r in logged] == [("test.handeling", "geweigerd", "rol")], (operation, username)
+    assert Role.ANALIST in OPERATIONS[Operation.START_CRAWL].roles
+    assert Role.INSPECTEUR not in OPERATIONS[Operation.START_CRAWL].roles
+    assert Role.BEHEERDER not in OPERATIONS[Operation.SHARE].roles

@@ -31,6 +31,7 @@ from plein.web.access import install_access
 from plein.web.oidc_pages import install_oidc
 from plein.web.problems import document_problems, install_error_handlers
 from plein.web.requires import PUBLIC
+from plein.web.route_policy import route_table
 
 API_VERSION = "1.0.0"
 OPENAPI_URL = "/v1/openapi.json"
@@ -82,6 +83,7 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
     app.include_router(ingest_pages.router)
     app.include_router(webwatch_pages.router)
     _document_problems_in_openapi(app)
+    route_table(app.routes)  # deny by default: refuse to serve a route that does not declare its access
     return app
 
 
