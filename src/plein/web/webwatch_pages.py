@@ -52,9 +52,9 @@ def overview(request: Request, gate: WebwatchGate, auth: AuthDep) -> HTMLRespons
 @router.post("/internettoezicht/crawls")
 def start_crawl(
     request: Request,
+    _: CsrfDep,  # before the gate's role rule, as for every form: a forged post is refused as such
     gate: CrawlGate,
     auth: AuthDep,
-    _: CsrfDep,
     thema: Annotated[str, Form(max_length=40, pattern=r"^[a-z0-9-]+$")],
     startadressen: Annotated[str, Form(max_length=20_000)] = "",
     demo: Annotated[bool, Form()] = False,
