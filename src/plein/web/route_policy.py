@@ -73,6 +73,8 @@ for _method, _path, _policy in (
     ("GET", "/beheer/rechtsgrondslagen", RoutePolicy(Access.ADMIN)),
     ("POST", "/beheer/rechtsgrondslagen", RoutePolicy(Access.ADMIN)),
     ("POST", "/beheer/rechtsgrondslagen/{basis_id}/intrekken", RoutePolicy(Access.ADMIN, samples={"basis_id": "1"})),
+    ("POST", "/beheer/rechtsgrondslagen/{basis_id}/valideren", RoutePolicy(Access.ADMIN, samples={"basis_id": "1"})),
+    ("POST", "/beheer/rechtsgrondslagen/lezing", RoutePolicy(Access.ADMIN)),
     ("GET", "/beheer/samenwerkingen", RoutePolicy(Access.ADMIN)),
     ("POST", "/beheer/samenwerkingen", RoutePolicy(Access.ADMIN)),
     ("GET", "/beheer/samenwerkingen/{collab_id}", RoutePolicy(Access.ADMIN, samples={"collab_id": "1"})),
