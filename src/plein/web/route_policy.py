@@ -120,5 +120,6 @@ for _method, _path in (
     ("GET", "/internettoezicht/aanbod/{aanbod_id}"),
     ("POST", "/internettoezicht/aanbod/{aanbod_id}/beoordeling"),
     ("GET", "/internettoezicht/aanbod/{aanbod_id}/bewijs/{pagina_id}"),
+    ("POST", "/internettoezicht/aanbod/{aanbod_id}/bewijs/{pagina_id}/onbewerkt"),
 ):
     register(_method, _path, RoutePolicy(Access.RECORDS, samples=_WEBWATCH_SAMPLES))

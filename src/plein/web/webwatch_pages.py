@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from plein.errors import ValidationError
 from plein.policy.errors import Refused
+from plein.policy.register import BEWIJS
 from plein.policy.roles import Role
 from plein.web.access import AuthDep, CsrfDep, GateDep
 from plein.web.route_policy import Access, RoutePolicy, register
@@ -153,19 +154,50 @@ def relabel(
     return RedirectResponse(f"/internettoezicht/aanbod/{aanbod_id}", status_code=303)
 
 
+PageId = Annotated[int, Path(ge=1, le=2**62)]
+
+
 @router.get("/internettoezicht/aanbod/{aanbod_id}/bewijs/{pagina_id}", response_class=HTMLResponse)
 def evidence_page(
-    request: Request, gate: GateDep, aanbod_id: OfferId, pagina_id: Annotated[int, Path(ge=1, le=2**62)]
+    request: Request, gate: GateDep, auth: AuthDep, aanbod_id: OfferId, pagina_id: PageId
 ) -> HTMLResponse:
-    """De pagina zoals zij is opgehaald, als tekst (nooit als werkende HTML), met datum en hash."""
-    page = service.read_evidence(gate, aanbod_id, pagina_id, request.app.state.settings)
-    source = page.body[:2_000_000].decode("utf-8", errors="replace")
+    """De opgehaalde pagina als leesbare tekst zonder persoonsgegevens, met datum en hash."""
+    view = service.evidence_view(gate, aanbod_id, pagina_id, request.app.state.settings)
+    return request.app.state.templates.TemplateResponse(
+        request,
+        "webwatch/evidence.html",
+        {
+            "page": view,
+            "raw": False,
+            "offer_id": aanbod_id,
+            "evidence_purpose": gate.purpose.activity_code == BEWIJS,
+            "may_ask_raw": auth.role == Role.INSPECTEUR,
+            "min_reason": service.MIN_EVIDENCE_REASON,
+            "csrf_token": auth.csrf_token,
+        },
+    )
+
+
+@router.post("/internettoezicht/aanbod/{aanbod_id}/bewijs/{pagina_id}/onbewerkt", response_class=HTMLResponse)
+def raw_evidence_page(
+    request: Request,
+    gate: GateDep,
+    auth: AuthDep,
+    _: CsrfDep,
+    aanbod_id: OfferId,
+    pagina_id: PageId,
+    reden: Annotated[str, Form(max_length=2000)] = "",
+) -> HTMLResponse:
+    """De pagina zoals zij is opgehaald, als brontekst (nooit als werkende HTML): alleen onder het doel
+    Bewijsvoering en met een reden, die in het verwerkingenlogboek komt."""
+    page = service.read_evidence(gate, aanbod_id, pagina_id, request.app.state.settings, reason=reden)
     return request.app.state.templates.TemplateResponse(
         request,
         "webwatch/evidence.html",
         {
             "page": page,
-            "source": source,
+            "raw": True,
+            "source": page.body[:2_000_000].decode("utf-8", errors="replace"),
             "offer_id": aanbod_id,
         },
     )
@@ -180,5 +212,6 @@ for _method, _path in (
     ("GET", "/internettoezicht/aanbod/{aanbod_id}"),
     ("POST", "/internettoezicht/aanbod/{aanbod_id}/beoordeling"),
     ("GET", "/internettoezicht/aanbod/{aanbod_id}/bewijs/{pagina_id}"),
+    ("POST", "/internettoezicht/aanbod/{aanbod_id}/bewijs/{pagina_id}/onbewerkt"),
 ):
     register(_method, _path, RoutePolicy(Access.RECORDS, samples=_SAMPLES))
