@@ -22,6 +22,7 @@ from plein.web import (
     auth_pages,
     ingest_pages,
     pages,
+    privacy_pages,
     records_pages,
     search_pages,
     webwatch_pages,
@@ -78,6 +79,7 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
     app.include_router(audit_pages.router)
     app.include_router(ingest_pages.router)
     app.include_router(webwatch_pages.router)
+    app.include_router(privacy_pages.router)
     _document_problems_in_openapi(app)
     return app
 
