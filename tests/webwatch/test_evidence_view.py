@@ -147,3 +147,11 @@ def test_the_raw_page_needs_a_reason_which_is_audited(evidence: Evidence) -> Non
     assert [(e[0], e[3], e[2]["reden"], e[2]["weergave"]) for e in entries] == [
         ("ok", "ilt.inspecteur", REASON, "onbewerkt")
     ]
+
+
+def test_a_page_outside_the_offer_answers_as_missing_and_is_logged(evidence: Evidence) -> None:
+    inspector = evidence.clients["ilt.inspecteur"]
+    other = inspector.get(f"/internettoezicht/aanbod/{evidence.offer_id}/bewijs/{evidence.page_id + 99}")
+    assert other.status_code == 404
+    refusals = [e for e in _entries(evidence.engine, "webwatch.bewijs.lezen") if e[0] == "geweigerd"]
+    assert [(e[1], e[3]) for e in refusals] == [("need-to-know", "ilt.inspecteur")]

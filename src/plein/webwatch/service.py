@@ -14,7 +14,7 @@ import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -381,23 +381,23 @@ def list_offers(
     return total, rows
 
 
-def get_offer(gate: Gate, offer_id: int) -> WebOffer:
-    """One offer, or NotVisible (404) when absent or not allowed: one answer for both."""
+def _not_visible(gate: Gate, action: str, object_type: str, what: str, ident: int) -> NoReturn:
+    """Log the refusal at once and answer as for a missing id."""
     from plein.policy.errors import NotVisible
 
+    gate.audit(
+        action, status="geweigerd", rule="need-to-know", object_type=object_type, object_id=str(ident), durable=True
+    )
+    raise NotVisible(what, ident)
+
+
+def get_offer(gate: Gate, offer_id: int) -> WebOffer:
+    """One offer, or NotVisible (404) when absent or not allowed: one answer for both."""
     offer = gate.session.scalars(
         select(WebOffer).where(WebOffer.id == offer_id, visible_offers(gate, "webwatch.aanbod.lezen"))
     ).first()
     if offer is None:
-        gate.audit(
-            "webwatch.aanbod.lezen",
-            status="geweigerd",
-            rule="need-to-know",
-            object_type="webaanbod",
-            object_id=str(offer_id),
-            durable=True,
-        )
-        raise NotVisible("Aanbod", offer_id)
+        _not_visible(gate, "webwatch.aanbod.lezen", "webaanbod", "Aanbod", offer_id)
     gate.audit(
         "webwatch.aanbod.lezen",
         object_type="webaanbod",
@@ -433,8 +433,6 @@ class EvidenceView:
 
 def _evidence_row(gate: Gate, offer_id: int, page_id: int) -> WebPage:
     """The page row of a visible offer's observation; NotVisible (audited) otherwise."""
-    from plein.policy.errors import NotVisible
-
     offer = get_offer(gate, offer_id)
     page = gate.session.scalars(
         select(WebPage)
@@ -442,15 +440,7 @@ def _evidence_row(gate: Gate, offer_id: int, page_id: int) -> WebPage:
         .where(WebObservation.offer_id == offer.id, WebPage.id == page_id)
     ).first()
     if page is None or page.warc_offset < 0:
-        gate.audit(
-            "webwatch.bewijs.lezen",
-            status="geweigerd",
-            rule="need-to-know",
-            object_type="webpagina",
-            object_id=str(page_id),
-            durable=True,
-        )
-        raise NotVisible("Bewijspagina", page_id)
+        _not_visible(gate, "webwatch.bewijs.lezen", "webpagina", "Bewijspagina", page_id)
     return page
 
 
