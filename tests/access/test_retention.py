@@ -297,4 +297,13 @@ def test_the_command_runs_from_cron_and_prints_the_counts(setup: Setup, database
         check=False,
     )
     assert bad.returncode != 0 and bad.stderr.startswith("Fout:") and "peildatum" in bad.stderr
-    assert len(_runs(setup.engine)) == 1
+    shown = subprocess.run(
+        [sys.executable, "-m", "plein", "retention", "run", "--peildatum", "2025-03-03"],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+        check=False,
+    )
+    assert shown.returncode == 0 and "toegepast op 03-03-2025: 0 registraties" in " ".join(shown.stdout.split())
+    assert len(_runs(setup.engine)) == 2

@@ -43,7 +43,8 @@ def run_command(
         typer.echo(json.dumps(counts, ensure_ascii=False))
         return
     console.print(
-        f"Bewaartermijnen toegepast op {counts['peildatum']}: {counts['registraties']} registraties "
+        f"Bewaartermijnen toegepast op {dt.date.fromisoformat(counts['peildatum']):%d-%m-%Y}: "
+        f"{counts['registraties']} registraties "
         f"({counts['registraties_handeling']}), {counts['webaanbod']} webaanbiedingen "
         f"({counts['webaanbod_handeling']}), "
         f"{counts['bewijspaginas']} bewijspagina's ({counts['bewijsbestanden']} bestanden), "
