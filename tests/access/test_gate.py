@@ -16,6 +16,7 @@ from plein.policy.admin import record_legal_basis
 from plein.policy.models import CollaborationMember, ProcessingActivity
 from plein.policy.register import OPERATIONS, Operation
 from plein.policy.roles import Role
+from plein.policy.validation import validate_reading
 from tests.access.world import World, build_world
 
 KEYS = keys_from_secret("test-secret")
@@ -70,6 +71,20 @@ def test_collaboration_follows_the_legal_basis_matrix(world_session: tuple[Sessi
     }
     # ILT receives nothing from the others (no basis towards a rijksinspectie), only sees its own shares.
     assert visible(session, world, "ilt.analist", collab(world, "TAFEL")) == {"ILT-intern", "ILT-vertrouwelijk"}
+    # OD-toezicht → Politie is an uncertain cell of the packaged matrix: not in force until validated.
+    assert visible(session, world, "pol.analist", collab(world, "TAFEL")) == {
+        "POL-intern",
+        "POL-vertrouwelijk",
+        "POL-geheim",
+    }
+
+
+def test_an_uncertain_cell_shares_once_a_beheerder_validates_its_reading(fresh_world: tuple[Session, World]) -> None:
+    session, world = fresh_world
+    validate_reading(
+        session, "OD-toezicht", "politie-om", reference="Juridisch advies 2026-014 (test)", validated_by="a.beheer"
+    )
+    session.commit()
     assert visible(session, world, "pol.analist", collab(world, "TAFEL")) == {
         "ODB-intern",
         "ODB-vertrouwelijk",
@@ -111,9 +126,18 @@ def test_non_member_gets_the_same_answer_as_for_a_missing_collaboration(world_se
     assert not_member.value.rule == "need-to-know"
 
 
-def test_wgs_knelpunt_shares_among_participants(world_session: tuple[Session, World]) -> None:
+def test_wgs_knelpunt_shares_among_statutory_participants_only(world_session: tuple[Session, World]) -> None:
     session, world = world_session
-    assert visible(session, world, "a.analist", collab(world, "KNELPUNT")) == {"ILT-intern", "ILT-vertrouwelijk"}
+    # ILT and the omgevingsdienst ODA are no statutory RIEC participants: the OD analyst receives
+    # nothing in the knelpunt (not ILT's records), and neither contributes to the others.
+    assert visible(session, world, "a.analist", collab(world, "KNELPUNT")) == set()
+    assert visible(session, world, "ilt.analist", collab(world, "KNELPUNT")) == set()
+    assert visible(session, world, "riec.regisseur", collab(world, "KNELPUNT")) == {"POL-intern", "POL-vertrouwelijk"}
+    assert visible(session, world, "pol.analist", collab(world, "KNELPUNT")) == {
+        "POL-intern",
+        "POL-vertrouwelijk",
+        "POL-geheim",
+    }
 
 
 def test_purpose_must_fit_the_role(world_session: tuple[Session, World]) -> None:

@@ -55,6 +55,17 @@ CASE_USERS = (
 )
 OTHER_USERS = ("od-nzkg.beleidsmedewerker", "od-nzkg.beheerder", "od-nzkg.privacy-officer")
 MISSING = 10**12
+STATUTORY_KINDS = {
+    "gemeente",
+    "provincie",
+    "politie",
+    "openbaar-ministerie",
+    "belastingdienst",
+    "douane",
+    "riec",
+    "liec",
+}
+STATUTORY_CODES = {"NVWA", "NVWA-IOD", "NLA", "NLA-DO"}  # the demo's statutory bodies among the inspectorates
 
 
 @dataclass
@@ -67,6 +78,7 @@ class Oracle:
     bases: set[tuple[str, str]]
     collabs: dict[str, Collaboration]
     participants: dict[int, set[int]]
+    exchanging: dict[int, set[int]]  # participants that exchange data (only statutory ones under the Wgs)
     members: dict[int, set[int]]
     shared: dict[int, set[int]]
     records: dict[int, tuple[int, str, str]]  # id -> (source org, confidentiality, theme)
@@ -92,11 +104,14 @@ class Oracle:
             return {rid for rid in within if self.records[rid][0] == user.organisation_id}
         collab = self.collabs[purpose]
         own_party = self.party[user.organisation_id]
+        exchanging = self.exchanging[collab.id]
         allowed: set[int] = set()
+        if user.organisation_id not in exchanging:  # taking part without exchange: nothing in, nothing out
+            return allowed
         for rid in self.shared[collab.id] & within:
             source = self.records[rid][0]
             if source == user.organisation_id or (
-                source in self.participants[collab.id]
+                source in exchanging
                 and (collab.kind == "handhavingsknelpunt" or (self.party[source], own_party) in self.bases)
             ):
                 allowed.add(rid)
@@ -114,8 +129,14 @@ def load_oracle(engine: Engine) -> Oracle:
         orgs = list(session.scalars(select(Organisation)))
         collabs = {c.code: c for c in session.scalars(select(Collaboration))}
         participants: dict[int, set[int]] = {c.id: set() for c in collabs.values()}
+        exchanging: dict[int, set[int]] = {c.id: set() for c in collabs.values()}
+        kinds = {c.id: c.kind for c in collabs.values()}
         for p in session.scalars(select(CollaborationParticipant)):
             participants[p.collaboration_id].add(p.organisation_id)
+            # The brochure's statutory participants, written out here apart from the policy's own list.
+            statutory = p.organisation.kind in STATUTORY_KINDS or p.organisation.code in STATUTORY_CODES
+            if p.participation == "uitwisseling" and (kinds[p.collaboration_id] != "handhavingsknelpunt" or statutory):
+                exchanging[p.collaboration_id].add(p.organisation_id)
         members: dict[int, set[int]] = {c.id: set() for c in collabs.values()}
         for m in session.scalars(select(CollaborationMember)):
             members[m.collaboration_id].add(m.user_id)
@@ -133,7 +154,12 @@ def load_oracle(engine: Engine) -> Oracle:
             session.expunge(user)
         for collab in collabs.values():
             session.expunge(collab)
-        bases = {(b.from_party, b.to_party) for b in session.scalars(select(LegalBasis)) if b.active}
+        # A cell is in force when active and either certain or validated by a beheerder.
+        bases = {
+            (b.from_party, b.to_party)
+            for b in session.scalars(select(LegalBasis))
+            if b.active and (not b.uncertain or b.validated_at is not None)
+        }
     return Oracle(
         users,
         {o.id: o.matrix_party for o in orgs},
@@ -141,6 +167,7 @@ def load_oracle(engine: Engine) -> Oracle:
         bases,
         collabs,
         participants,
+        exchanging,
         members,
         shared,
         records,
@@ -153,6 +180,7 @@ def probe_records(oracle: Oracle) -> dict[str, int]:
     shared_any = set().union(*oracle.shared.values())
     wanted = {  # one probe per kind of data: own, other, shared, shared without basis, expired, clearance
         "OD-NZKG": ("niet-gedeeld", "vertrouwelijk", "KNELPUNT-AFVAL-AA"),
+        "NLA": ("KNELPUNT-AFVAL-AA",),  # a statutory Wgs participant's share
         "OD-NZKG-BOA": ("geheim",),
         "DCMR": ("niet-gedeeld", "TAFEL-AFVAL-NZKG", "TAFEL-FGAS-2023"),
         "ILT": ("TAFEL-AFVAL-NZKG",),
@@ -458,6 +486,7 @@ def test_the_matrix_covers_every_kind_of_data(env: Env) -> None:
         "DCMR:TAFEL-FGAS-2023",
         "OD-NZKG-BOA:geheim",
         "OD-NZKG:vertrouwelijk",
+        "NLA:KNELPUNT-AFVAL-AA",
     ):
         assert needed in names
     for username in CASE_USERS:

@@ -1,4 +1,8 @@
-"""A tiny hand-made world for gate and audit tests: five organisations, three collaborations."""
+"""A tiny hand-made world for gate and audit tests: five organisations, three collaborations.
+
+Participants follow the RIEC brochure: in the knelpunt only the statutory participants (RIEC, police)
+exchange data.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from plein.auth.accounts import actor_for, create_user
 from plein.auth.models import UserAccount
 from plein.core.models import Inspection, Organisation, Theme
 from plein.policy.models import Collaboration, CollaborationMember, CollaborationParticipant, SharedRecord
+from plein.policy.participation import default_participation
 from plein.policy.roles import Actor
 
 PASSWORD = "correct horse battery staple"
@@ -95,6 +100,7 @@ def build_world(session: Session, *, with_passwords: tuple[str, ...] = ()) -> Wo
         ("b.analist", "ODB", "analist", "vertrouwelijk"),
         ("ilt.analist", "ILT", "analist", "vertrouwelijk"),
         ("pol.analist", "POL", "analist", "geheim"),
+        ("riec.regisseur", "RIEC", "casusregisseur", "vertrouwelijk"),
         ("lock.me", "ODB", "inspecteur", "intern"),
     ):
         world.users[username] = create_user(
@@ -132,9 +138,11 @@ def build_world(session: Session, *, with_passwords: tuple[str, ...] = ()) -> Wo
             "wgs-knelpunt",
             TODAY - dt.timedelta(days=10),
             TODAY + dt.timedelta(days=355),
-            ("ODA", "RIEC", "ILT"),
-            ("a.analist", "ilt.analist"),
-            ("ILT",),
+            # ODA (an omgevingsdienst) and ILT are no statutory RIEC participants: they take part
+            # without exchanging data, so their shares (planted here) reach nobody.
+            ("ODA", "RIEC", "ILT", "POL"),
+            ("a.analist", "ilt.analist", "pol.analist", "riec.regisseur"),
+            ("ILT", "ODA", "POL"),
         ),
     ):
         collab = Collaboration(
@@ -152,7 +160,14 @@ def build_world(session: Session, *, with_passwords: tuple[str, ...] = ()) -> Wo
         session.flush()
         world.collabs[code] = collab.id
         for org in participants:
-            session.add(CollaborationParticipant(collaboration_id=collab.id, organisation_id=world.orgs[org]))
+            organisation = session.get(Organisation, world.orgs[org])
+            assert organisation is not None
+            participation = default_participation(organisation, wgs=collab.is_wgs)
+            session.add(
+                CollaborationParticipant(
+                    collaboration_id=collab.id, organisation_id=world.orgs[org], participation=participation.value
+                )
+            )
         for username in members:
             session.add(CollaborationMember(collaboration_id=collab.id, user_id=world.users[username].id))
         for org in shared:

@@ -215,7 +215,14 @@ def test_evidence_is_kept_with_its_hash_and_read_through_the_gate(
         assert total > 0 and all(o.likely_violation for o in worklist)
         offer = worklist[0]
         (_observation, page), *_ = service.offer_evidence(gate, offer.id)
-        evidence = service.read_evidence(gate, offer.id, page.id, settings)
+        reason = "Proces-verbaal 2026-17: vastleggen van het aanbod"
+        from plein.policy.errors import Refused
+
+        with pytest.raises(Refused):  # the raw page needs the evidence purpose, not the own task
+            service.read_evidence(gate, offer.id, page.id, settings, reason=reason)
+        session.commit()
+        evidence_gate = Gate(session, _inspector(session), Purpose.for_activity("bewijsvoering"))
+        evidence = service.read_evidence(evidence_gate, offer.id, page.id, settings, reason=reason)
         assert evidence.content_hash == page.content_hash and evidence.url == page.url
         assert offer.title.split()[0].encode() in evidence.body
         session.commit()
@@ -224,10 +231,8 @@ def test_evidence_is_kept_with_its_hash_and_read_through_the_gate(
             Actor(user_id=None, organisation_id=None, role=Role.BELEIDSMEDEWERKER),
             Purpose.for_activity("sturing"),
         )
-        from plein.policy.errors import Refused
-
         with pytest.raises(Refused):
-            service.read_evidence(other, offer.id, page.id, settings)
+            service.read_evidence(other, offer.id, page.id, settings, reason=reason)
 
 
 def test_analyst_label_corrections_are_kept_and_used_for_retraining(crawled: Crawled) -> None:

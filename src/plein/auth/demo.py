@@ -19,8 +19,10 @@ from plein.auth.accounts import create_user
 from plein.auth.models import UserAccount
 from plein.core.models import Organisation, Record
 from plein.core.vocabulary import Confidentiality
+from plein.policy.admin import knelpunt_term_end
 from plein.policy.defaults import ensure_policy_defaults
 from plein.policy.models import Collaboration, CollaborationMember, CollaborationParticipant, SharedRecord
+from plein.policy.participation import Participation, default_participation
 from plein.policy.register import KNELPUNT, TAFEL
 from plein.policy.roles import Role
 
@@ -101,7 +103,7 @@ def _collaboration(
     code: str,
     name: str,
     kind: str,
-    theme: str,
+    theme: str | None,
     scope: str,
     legal_basis: str,
     starts: dt.date,
@@ -109,6 +111,7 @@ def _collaboration(
     participants: Sequence[str],
     members: Sequence[str],
     per_org: int = 40,
+    shared_themes: Sequence[str] = (),
 ) -> None:
     if session.scalar(select(Collaboration.id).where(Collaboration.code == code)) is not None:
         return
@@ -125,9 +128,18 @@ def _collaboration(
     )
     session.add(collab)
     session.flush()
+    exchanging = []
     for org_code in participants:
         if org_code in orgs:
-            session.add(CollaborationParticipant(collaboration_id=collab.id, organisation_id=orgs[org_code].id))
+            # Under the Wgs only statutory participants exchange; the others take part without data.
+            participation = default_participation(orgs[org_code], wgs=collab.is_wgs)
+            session.add(
+                CollaborationParticipant(
+                    collaboration_id=collab.id, organisation_id=orgs[org_code].id, participation=participation.value
+                )
+            )
+            if participation is Participation.UITWISSELING:
+                exchanging.append(org_code)
     for username in members:
         if username in users:
             session.add(
@@ -135,12 +147,13 @@ def _collaboration(
                     collaboration_id=collab.id, user_id=users[username].id, is_manager=".casusregisseur" in username
                 )
             )
-    for org_code in participants:
-        if org_code not in orgs:
-            continue
+    for org_code in exchanging:
         record_ids = session.scalars(
             select(Record.id)
-            .where(Record.source_organisation_id == orgs[org_code].id, Record.theme_code == theme)
+            .where(
+                Record.source_organisation_id == orgs[org_code].id,
+                Record.theme_code.in_(shared_themes or ([theme] if theme else [])),
+            )
             .order_by(Record.id)
             .limit(per_org)
         ).all()
@@ -184,13 +197,16 @@ def _demo_collaborations(
         code="KNELPUNT-AFVAL-AA",
         name="Handhavingsknelpunt afvalcriminaliteit Amsterdam-Amstelland",
         kind="handhavingsknelpunt",
-        theme="afval",
-        scope="Binnen: ondermijnende afvalbedrijven en hun facilitators in Amsterdam-Amstelland. "
+        theme=None,
+        scope="Binnen: ondermijnende afval- en asbestverwerkers en hun facilitators in Amsterdam-Amstelland. "
         "Buiten: nationaliteit en andere gegevens die de Wgs uitsluit.",
         legal_basis="Wgs; aanwijzing door het RIEC Amsterdam-Amstelland, één jaar",
         starts=today - dt.timedelta(days=90),
-        ends=today + dt.timedelta(days=275),
-        participants=("RIEC-AA", "OD-NZKG", "POLITIE", "GEM-AMS"),
+        ends=knelpunt_term_end(today - dt.timedelta(days=90)),
+        # The omgevingsdienst is no statutory RIEC participant: it takes part without exchanging data.
+        # The Arbeidsinspectie (statutory) brings its asbestos inspections.
+        participants=("RIEC-AA", "OD-NZKG", "POLITIE", "GEM-AMS", "NLA"),
+        shared_themes=("afval", "asbest"),
         members=("riec-aa.casusregisseur", "od-nzkg.analist", "politie.analist"),
     )
     _collaboration(

@@ -22,6 +22,7 @@ from plein.cli.db import db_app
 from plein.cli.demo import demo_app
 from plein.cli.ingest import ingest_command, sources_app
 from plein.cli.resolve import resolve_app
+from plein.cli.retention import retention_app
 from plein.cli.search import search_app
 from plein.cli.serve import serve_command
 from plein.cli.users import users_app
@@ -70,6 +71,7 @@ app.command("serve")(serve_command)
 app.command("ingest")(ingest_command)
 app.add_typer(sources_app, name="bronnen")
 app.add_typer(resolve_app, name="resolve")
+app.add_typer(retention_app, name="retention")
 
 
 def main() -> None:

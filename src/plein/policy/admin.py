@@ -20,11 +20,28 @@ from plein.policy.models import (
     CollaborationParticipant,
     LegalBasis,
 )
+from plein.policy.participation import Participation, default_participation, is_statutory
 from plein.policy.register import KNELPUNT, TAFEL
 
 CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,39}$")
 KINDS = {"thematische_tafel": TAFEL, "handhavingsknelpunt": KNELPUNT}
-KNELPUNT_TERM = dt.timedelta(days=365)
+
+
+def same_date_next_year(day: dt.date) -> dt.date:
+    """The same calendar date a year later; 29 February becomes 28 February."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February in a leap year
+        return day.replace(year=day.year + 1, day=28)
+
+
+def knelpunt_term_end(starts_on: dt.date) -> dt.date:
+    """The last day of a one-year term: the day before the same date a year later.
+
+    2025-03-10 → 2026-03-09; 2024-02-29 → 2025-02-27 (the same date is then 28 February);
+    2024-03-01 → 2025-02-28.
+    """
+    return same_date_next_year(starts_on) - dt.timedelta(days=1)
 
 
 def _text(value: str, field: str, limit: int, *, required: bool = True) -> str:
@@ -128,7 +145,7 @@ def create_collaboration(
     if theme_code and session.get(Theme, theme_code) is None:
         raise ValidationError(f"Thema {theme_code} bestaat niet.")
     if kind == "handhavingsknelpunt":
-        ends_on = starts_on + KNELPUNT_TERM - dt.timedelta(days=1)
+        ends_on = knelpunt_term_end(starts_on)
     if ends_on is None or ends_on < starts_on:
         raise ValidationError("De einddatum moet op of na de begindatum liggen.")
     collab = Collaboration(
@@ -151,22 +168,39 @@ def extend_knelpunt(collab: Collaboration) -> None:
     """Extend a handhavingsknelpunt by one more year (after the yearly evaluation)."""
     if collab.kind != "handhavingsknelpunt":
         raise ValidationError("Alleen een handhavingsknelpunt wordt per jaar verlengd; wijzig anders de einddatum.")
-    collab.ends_on = collab.ends_on + KNELPUNT_TERM
+    collab.ends_on = knelpunt_term_end(collab.ends_on + dt.timedelta(days=1))
 
 
-def add_participant(session: Session, collab: Collaboration, organisation_code: str) -> CollaborationParticipant:
-    """Let an organisation take part."""
-    org_id = session.scalar(select(Organisation.id).where(Organisation.code == organisation_code.strip().upper()))
-    if org_id is None:
+def add_participant(
+    session: Session, collab: Collaboration, organisation_code: str, participation: str = ""
+) -> CollaborationParticipant:
+    """Let an organisation take part, exchanging data or not (default from the organisation).
+
+    In a Wgs handhavingsknelpunt only a statutory RIEC participant may exchange data; asking so for
+    another organisation is refused. Adding an existing participant again changes its kind.
+    """
+    org = session.scalars(select(Organisation).where(Organisation.code == organisation_code.strip().upper())).first()
+    if org is None:
         raise ValidationError(f"Organisatie {organisation_code} bestaat niet.")
+    if participation:
+        try:
+            kind = Participation(participation)
+        except ValueError as exc:
+            raise ValidationError("Deelname is 'uitwisseling' of 'zonder_uitwisseling'.") from exc
+    else:
+        kind = default_participation(org, wgs=collab.is_wgs)
+    if collab.is_wgs and kind is Participation.UITWISSELING and not is_statutory(org):
+        raise ValidationError(
+            f"{org.code} is geen wettelijke deelnemer van de RIEC-samenwerking: onder de Wgs kan zij alleen "
+            "deelnemen zonder uitwisseling van gegevens."
+        )
     existing = session.scalars(
         select(CollaborationParticipant).where(
-            CollaborationParticipant.collaboration_id == collab.id, CollaborationParticipant.organisation_id == org_id
+            CollaborationParticipant.collaboration_id == collab.id, CollaborationParticipant.organisation_id == org.id
         )
     ).first()
-    if existing:
-        return existing
-    row = CollaborationParticipant(collaboration_id=collab.id, organisation_id=org_id)
+    row = existing or CollaborationParticipant(collaboration_id=collab.id, organisation_id=org.id)
+    row.participation = kind.value
     session.add(row)
     session.flush()
     return row

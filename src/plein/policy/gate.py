@@ -57,6 +57,7 @@ from plein.policy.models import (
     LegalBasis,
     SharedRecord,
 )
+from plein.policy.participation import Participation
 from plein.policy.register import DEFAULT_PURPOSE, OPERATIONS, Operation, may
 from plein.policy.roles import Actor, Purpose, Role
 
@@ -237,8 +238,9 @@ class Gate:
     def _partner_sources(self, collaboration: CollaborationRule) -> tuple[int, ...]:
         """Which source organisations' records the actor may receive inside ``collaboration``.
 
-        Worked out in one small query (participants with a basis towards the actor's matrix party, or
-        all participants under the Wgs), kept briefly (``policy.cache``), so the record queries get a
+        Worked out in two small queries (exchanging participants with a basis in force towards the
+        actor's matrix party, or all exchanging participants under the Wgs; nothing when the actor's
+        own organisation only takes part), kept briefly (``policy.cache``), so the record queries get a
         plain id list.
         """
         if self._sources is None:
@@ -247,23 +249,26 @@ class Gate:
         return tuple(self._sources)
 
     def _load_partner_sources(self, collaboration: CollaborationRule) -> list[int]:
-        participants = select(CollaborationParticipant.organisation_id).where(
-            CollaborationParticipant.collaboration_id == collaboration.id
+        # Only exchanging participants receive or contribute shared records (``policy.participation``):
+        # under the Wgs the statutory participants, elsewhere those the matrix gives a basis.
+        exchanging = select(CollaborationParticipant.organisation_id).where(
+            CollaborationParticipant.collaboration_id == collaboration.id,
+            CollaborationParticipant.participation == Participation.UITWISSELING.value,
         )
+        own = self.actor.organisation_id
+        if own is None or own not in set(self.session.scalars(exchanging)):
+            return []
         if collaboration.is_wgs:
-            # Inside a designated knelpunt the Wgs is the basis among participants.
-            query = participants
+            # Inside a designated knelpunt the Wgs is the basis among exchanging participants.
+            query = exchanging
         else:
             own_party = select(Organisation.matrix_party).where(Organisation.id == self.actor.organisation_id)
-            senders = select(LegalBasis.from_party).where(
-                LegalBasis.active.is_(True), LegalBasis.to_party.in_(own_party)
-            )
+            senders = select(LegalBasis.from_party).where(LegalBasis.in_force(), LegalBasis.to_party.in_(own_party))
             query = select(Organisation.id).where(
-                Organisation.matrix_party.in_(senders), Organisation.id.in_(participants)
+                Organisation.matrix_party.in_(senders), Organisation.id.in_(exchanging)
             )
         found = {int(org_id) for org_id in self.session.scalars(query)}
-        if self.actor.organisation_id is not None:
-            found.add(self.actor.organisation_id)
+        found.add(own)
         return sorted(found)
 
     def _record_clause(self, scope: Scope) -> ColumnElement[bool]:
@@ -508,6 +513,12 @@ class Gate:
             self._refuse("doelbinding", "Delen kan alleen met een samenwerking als doel.", action)
         assert scope.collaboration is not None
         self.permit(Operation.SHARE, action)
+        if not self._partner_sources(scope.collaboration):
+            self._refuse(
+                "deelname",
+                "Uw organisatie neemt deel zonder uitwisseling van gegevens en deelt hier geen registraties.",
+                action,
+            )
         record = self.session.get(Record, record_id)
         if record is None or record.source_organisation_id != self.actor.organisation_id:
             self._refuse_not_visible("Registratie", record_id, action, "registratie")

@@ -8,10 +8,23 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ColumnElement,
+    Date,
+    DateTime,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    or_,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from plein.core.models import Base, BigId, Organisation, utcnow
+from plein.policy.participation import Participation
 
 
 class ProcessingActivity(Base):
@@ -34,7 +47,11 @@ class ProcessingActivity(Base):
 
 
 class LegalBasis(Base):
-    """A legal basis for one sender → receiver pair of matrix parties (Table 1 of the covenant)."""
+    """A legal basis for one sender → receiver pair of matrix parties (Table 1 of the covenant).
+
+    A cell whose reading of the source is ``uncertain`` is not in force until a beheerder validates
+    it (who, when, with which reference; ``reading`` names the reading of a garbled row she chose).
+    """
 
     __tablename__ = "legal_basis"
     __table_args__ = (UniqueConstraint("from_party", "to_party"),)
@@ -48,6 +65,25 @@ class LegalBasis(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     recorded_by: Mapped[str] = mapped_column(String(80), default="")
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    validated_by: Mapped[str] = mapped_column(String(80), default="")
+    validated_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    validation_reference: Mapped[str] = mapped_column(Text, default="")
+    reading: Mapped[str] = mapped_column(String(40), default="")
+
+    @property
+    def awaits_validation(self) -> bool:
+        """Active but uncertain and not yet validated: not in force."""
+        return self.active and self.uncertain and self.validated_at is None
+
+    @property
+    def is_in_force(self) -> bool:
+        """Active, and either certain or validated by a beheerder."""
+        return self.active and (not self.uncertain or self.validated_at is not None)
+
+    @classmethod
+    def in_force(cls) -> ColumnElement[bool]:
+        """SQL form of ``is_in_force``: the cells the gate may use."""
+        return and_(cls.active.is_(True), or_(cls.uncertain.is_(False), cls.validated_at.is_not(None)))
 
 
 class Collaboration(Base):
@@ -85,7 +121,8 @@ class Collaboration(Base):
 
 
 class CollaborationParticipant(Base):
-    """An organisation taking part in a collaboration."""
+    """An organisation taking part in a collaboration, exchanging data or only taking part
+    (``policy.participation``: only statutory participants exchange under the Wgs)."""
 
     __tablename__ = "collaboration_participant"
     __table_args__ = (UniqueConstraint("collaboration_id", "organisation_id"),)
@@ -93,8 +130,15 @@ class CollaborationParticipant(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     collaboration_id: Mapped[int] = mapped_column(ForeignKey("collaboration.id", ondelete="CASCADE"), index=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    participation: Mapped[str] = mapped_column(String(30), default=Participation.UITWISSELING.value)
 
     collaboration: Mapped[Collaboration] = relationship(back_populates="participants")
+
+    @property
+    def exchanges(self) -> bool:
+        """True when this participant receives and contributes shared records."""
+        return self.participation == Participation.UITWISSELING.value
+
     organisation: Mapped[Organisation] = relationship()
 
 

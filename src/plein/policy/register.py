@@ -21,6 +21,8 @@ AANLEVERING = "gegevensaanlevering"
 RESOLUTIE = "entiteitsresolutie"
 TAFEL = "thematische-tafel"
 KNELPUNT = "wgs-knelpunt"
+BEWIJS = "bewijsvoering"
+RETENTIE = "bewaartermijnen"
 
 CASE = [Role.ANALIST.value, Role.INSPECTEUR.value, Role.CASUSREGISSEUR.value]
 
@@ -80,6 +82,24 @@ DEFAULT_ACTIVITIES: list[dict[str, Any]] = [
         "name": "Aanlevering van gegevens door een partner of webscrape",
         "purpose": "Inlezen, valideren en vastleggen van registraties met herkomst.",
         "legal_basis": "art. 6(1)(e) AVG; de eigen taakwet van de aanleverende organisatie",
+    },
+    {
+        "code": BEWIJS,
+        "scope": "eigen_organisatie",
+        "roles": [Role.INSPECTEUR.value],
+        "name": "Bewijsvoering met onbewerkte bronpagina's",
+        "purpose": "De onbewerkte, opgehaalde webpagina inzien als bewijs voor opsporing of een handhavingsbesluit; "
+        "per inzage een vastgelegde reden. Zonder dit doel toont plein de pagina zonder persoonsgegevens.",
+        "legal_basis": "art. 6(1)(e) AVG; art. 5:17 Awb en de taakwet; bij opsporing het Wetboek van Strafvordering",
+    },
+    {
+        "code": RETENTIE,
+        "scope": "alle",
+        "roles": [Role.SYSTEEM.value],
+        "name": "Bewaartermijnen bewaken",
+        "purpose": "Verlopen registraties, webaanbod, bewijs en quarantaine verwijderen of pseudonimiseren, "
+        "en gedeelde registraties van afgelopen samenwerkingen ontkoppelen.",
+        "legal_basis": "art. 5(1)(e) AVG (opslagbeperking)",
     },
     {
         "code": RESOLUTIE,

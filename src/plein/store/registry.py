@@ -10,6 +10,7 @@ from plein.core.models import Base
 from plein.ingest import models as ingest_models
 from plein.policy import models as policy_models
 from plein.resolve import models as resolve_models
+from plein.retention import models as retention_models
 from plein.search import models as search_models
 from plein.webwatch import models as webwatch_models
 
@@ -21,6 +22,7 @@ __all__ = [
     "ingest_models",
     "policy_models",
     "resolve_models",
+    "retention_models",
     "search_models",
     "webwatch_models",
 ]

@@ -18,11 +18,13 @@ from plein.auth.models import UserAccount
 from plein.core.models import Organisation, Theme
 from plein.core.vocabulary import Confidentiality, LegalDomain, OrganisationKind
 from plein.errors import NotFound, ValidationError
-from plein.policy import admin
+from plein.policy import admin, validation
 from plein.policy.gate import Gate
 from plein.policy.matrix import matrix_parties
 from plein.policy.models import Collaboration, LegalBasis
+from plein.policy.participation import Participation, statutory_participant
 from plein.policy.roles import Role
+from plein.policy.validation import MIN_REFERENCE, garbled_rows
 from plein.web.access import AuthDep, CsrfDep
 from plein.web.requires import AdminGate
 
@@ -186,6 +188,8 @@ def _matrix_page(request: Request, gate: Gate, auth: AuthDep, *, error: str = ""
     used = {o.matrix_party for o in _orgs(gate) if o.matrix_party}
     parties = list(dict.fromkeys([*matrix_parties(), *sorted(used)]))
     grid = {(b.from_party, b.to_party): b for b in bases if b.active}
+    garbled = garbled_rows()
+    garbled_pairs = set().union(*(row.pairs() for row in garbled)) if garbled else set()
     return _render(
         request,
         "admin/matrix.html",
@@ -193,6 +197,9 @@ def _matrix_page(request: Request, gate: Gate, auth: AuthDep, *, error: str = ""
         bases=bases,
         parties=parties,
         grid=grid,
+        garbled=garbled,
+        garbled_pairs=garbled_pairs,
+        min_reference=MIN_REFERENCE,
         error=error,
         csrf_token=auth.csrf_token,
     )
@@ -248,6 +255,61 @@ def withdraw_basis(
     except ValidationError as exc:
         return _matrix_page(request, gate, auth, error=exc.message, status=404)
     gate.audit("beheer.grondslag.intrekken", object_type="grondslag", object_id=f"{row.from_party}>{row.to_party}")
+    return RedirectResponse("/beheer/rechtsgrondslagen", status_code=303)
+
+
+@router.post("/rechtsgrondslagen/{basis_id}/valideren", response_class=HTMLResponse)
+def validate_basis(
+    request: Request,
+    gate: AdminGate,
+    auth: AuthDep,
+    _csrf: CsrfDep,
+    basis_id: Annotated[int, Path(ge=1, le=2**62)],
+    referentie: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    """Valideer een onzekere cel met een referentie: pas daarna is zij van kracht."""
+    try:
+        row = validation.validate_basis(gate.session, basis_id, reference=referentie, validated_by=auth.user.username)
+    except ValidationError as exc:
+        gate.session.rollback()
+        return _matrix_page(request, gate, auth, error=exc.message, status=400)
+    gate.audit(
+        "beheer.grondslag.valideren",
+        object_type="grondslag",
+        object_id=f"{row.from_party}>{row.to_party}",
+        details={"referentie": row.validation_reference[:200]},
+    )
+    return RedirectResponse("/beheer/rechtsgrondslagen", status_code=303)
+
+
+@router.post("/rechtsgrondslagen/lezing", response_class=HTMLResponse)
+def validate_reading(
+    request: Request,
+    gate: AdminGate,
+    auth: AuthDep,
+    _csrf: CsrfDep,
+    verstrekker: Annotated[str, Form(max_length=40)] = "",
+    lezing: Annotated[str, Form(max_length=40)] = "",
+    referentie: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    """Kies en valideer één lezing van een verminkte rij: haar cellen gaan gelden, de andere niet."""
+    try:
+        rows = validation.validate_reading(
+            gate.session, verstrekker, lezing, reference=referentie, validated_by=auth.user.username
+        )
+    except ValidationError as exc:
+        gate.session.rollback()
+        return _matrix_page(request, gate, auth, error=exc.message, status=400)
+    gate.audit(
+        "beheer.grondslag.lezing-valideren",
+        object_type="grondslag",
+        object_id=verstrekker,
+        details={
+            "lezing": lezing,
+            "referentie": referentie.strip()[:200],
+            "cellen": [f"{r.from_party}>{r.to_party}" for r in rows],
+        },
+    )
     return RedirectResponse("/beheer/rechtsgrondslagen", status_code=303)
 
 
@@ -339,6 +401,9 @@ def _collab_page(
         status,
         collab=collab,
         orgs=_orgs(gate),
+        participations=list(Participation),
+        participation_labels={kind.value: kind.label for kind in Participation},
+        statutory={p.organisation_id: statutory_participant(p.organisation) for p in collab.participants},
         candidates=candidates,
         users=users,
         error=error,
@@ -366,6 +431,7 @@ def change_collaboration(
     collab_id: Annotated[int, Path(ge=1, le=2**62)],
     actie: Annotated[str, Form(pattern="^(deelnemer|lid|verlengen)$")],
     organisatie: Annotated[str, Form(max_length=40)] = "",
+    deelname: Annotated[str, Form(max_length=30)] = "",
     gebruiker: Annotated[int | None, Form(ge=1, le=2**62)] = None,
     regisseur: Annotated[bool, Form()] = False,
 ) -> Response:
@@ -373,8 +439,8 @@ def change_collaboration(
     collab = _collab(gate, collab_id)
     try:
         if actie == "deelnemer":
-            admin.add_participant(gate.session, collab, organisatie)
-            detail = organisatie
+            row = admin.add_participant(gate.session, collab, organisatie, deelname)
+            detail = f"{organisatie} ({row.participation})"
         elif actie == "lid":
             if gebruiker is None:
                 raise ValidationError("Kies een gebruiker.")

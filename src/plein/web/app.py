@@ -23,6 +23,7 @@ from plein.web import (
     auth_pages,
     ingest_pages,
     pages,
+    privacy_pages,
     records_pages,
     search_pages,
     webwatch_pages,
@@ -82,6 +83,7 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
     app.include_router(audit_pages.router)
     app.include_router(ingest_pages.router)
     app.include_router(webwatch_pages.router)
+    app.include_router(privacy_pages.router)
     _document_problems_in_openapi(app)
     route_table(app.routes)  # deny by default: refuse to serve a route that does not declare its access
     return app

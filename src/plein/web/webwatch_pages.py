@@ -12,8 +12,9 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from plein.errors import ValidationError
+from plein.policy.activities import activity_rule
 from plein.policy.gate import Gate
-from plein.policy.register import Operation
+from plein.policy.register import BEWIJS, Operation
 from plein.web.access import AuthDep, CsrfDep
 from plein.web.requires import Requires
 from plein.web.route_policy import Access
@@ -157,19 +158,55 @@ def relabel(
     return RedirectResponse(f"/internettoezicht/aanbod/{aanbod_id}", status_code=303)
 
 
+PageId = Annotated[int, Path(ge=1, le=2**62)]
+
+
+def _may_use(gate: Gate, activity: str) -> bool:
+    """Whether the register lets the user's role state ``activity`` as purpose (to offer it in the page)."""
+    rule = activity_rule(gate.session, activity)
+    return rule is not None and rule.active and gate.actor.role.value in rule.roles
+
+
 @router.get("/internettoezicht/aanbod/{aanbod_id}/bewijs/{pagina_id}", response_class=HTMLResponse)
 def evidence_page(
-    request: Request, gate: WebwatchGate, aanbod_id: OfferId, pagina_id: Annotated[int, Path(ge=1, le=2**62)]
+    request: Request, gate: WebwatchGate, auth: AuthDep, aanbod_id: OfferId, pagina_id: PageId
 ) -> HTMLResponse:
-    """De pagina zoals zij is opgehaald, als tekst (nooit als werkende HTML), met datum en hash."""
-    page = service.read_evidence(gate, aanbod_id, pagina_id, request.app.state.settings)
-    source = page.body[:2_000_000].decode("utf-8", errors="replace")
+    """De opgehaalde pagina als leesbare tekst zonder persoonsgegevens, met datum en hash."""
+    view = service.evidence_view(gate, aanbod_id, pagina_id, request.app.state.settings)
+    return request.app.state.templates.TemplateResponse(
+        request,
+        "webwatch/evidence.html",
+        {
+            "page": view,
+            "raw": False,
+            "offer_id": aanbod_id,
+            "evidence_purpose": gate.purpose.activity_code == BEWIJS,
+            "may_ask_raw": _may_use(gate, BEWIJS),
+            "min_reason": service.MIN_EVIDENCE_REASON,
+            "csrf_token": auth.csrf_token,
+        },
+    )
+
+
+@router.post("/internettoezicht/aanbod/{aanbod_id}/bewijs/{pagina_id}/onbewerkt", response_class=HTMLResponse)
+def raw_evidence_page(
+    request: Request,
+    gate: WebwatchGate,
+    _: CsrfDep,
+    aanbod_id: OfferId,
+    pagina_id: PageId,
+    reden: Annotated[str, Form(max_length=2000)] = "",
+) -> HTMLResponse:
+    """De pagina zoals zij is opgehaald, als brontekst (nooit als werkende HTML): alleen onder het doel
+    Bewijsvoering en met een reden, die in het verwerkingenlogboek komt."""
+    page = service.read_evidence(gate, aanbod_id, pagina_id, request.app.state.settings, reason=reden)
     return request.app.state.templates.TemplateResponse(
         request,
         "webwatch/evidence.html",
         {
             "page": page,
-            "source": source,
+            "raw": True,
+            "source": page.body[:2_000_000].decode("utf-8", errors="replace"),
             "offer_id": aanbod_id,
         },
     )

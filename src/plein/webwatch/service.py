@@ -14,7 +14,7 @@ import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from plein.core.models import ImportBatch, LegalEntity, Organisation, Theme, utcnow
 from plein.errors import ValidationError
 from plein.policy.gate import Gate, system_gate
-from plein.policy.register import AANLEVERING, Operation
+from plein.policy.register import AANLEVERING, BEWIJS, Operation
 from plein.settings import Settings, get_settings
 from plein.store.engine import session_factory
 from plein.webwatch.classify import OfferText, TextModel, classify
@@ -36,6 +36,7 @@ from plein.webwatch.visibility import visible_offers
 
 SOURCE_SYSTEM = "webwatch"
 DEFAULT_ORGANISATION = ("ILT", "Inspectie Leefomgeving en Transport")
+MIN_EVIDENCE_REASON = 20
 
 
 def url_hash(url: str) -> str:
@@ -377,23 +378,23 @@ def list_offers(
     return total, rows
 
 
-def get_offer(gate: Gate, offer_id: int) -> WebOffer:
-    """One offer, or NotVisible (404) when absent or not allowed: one answer for both."""
+def _not_visible(gate: Gate, action: str, object_type: str, what: str, ident: int) -> NoReturn:
+    """Log the refusal at once and answer as for a missing id."""
     from plein.policy.errors import NotVisible
 
+    gate.audit(
+        action, status="geweigerd", rule="need-to-know", object_type=object_type, object_id=str(ident), durable=True
+    )
+    raise NotVisible(what, ident)
+
+
+def get_offer(gate: Gate, offer_id: int) -> WebOffer:
+    """One offer, or NotVisible (404) when absent or not allowed: one answer for both."""
     offer = gate.session.scalars(
         select(WebOffer).where(WebOffer.id == offer_id, visible_offers(gate, "webwatch.aanbod.lezen"))
     ).first()
     if offer is None:
-        gate.audit(
-            "webwatch.aanbod.lezen",
-            status="geweigerd",
-            rule="need-to-know",
-            object_type="webaanbod",
-            object_id=str(offer_id),
-            durable=True,
-        )
-        raise NotVisible("Aanbod", offer_id)
+        _not_visible(gate, "webwatch.aanbod.lezen", "webaanbod", "Aanbod", offer_id)
     gate.audit(
         "webwatch.aanbod.lezen",
         object_type="webaanbod",
@@ -415,10 +416,20 @@ def offer_evidence(gate: Gate, offer_id: int) -> list[tuple[WebObservation, WebP
     return [(observation, page) for observation, page in rows]
 
 
-def read_evidence(gate: Gate, offer_id: int, page_id: int, settings: Settings | None = None) -> EvidencePage:
-    """The raw page as fetched (access-restricted: only via a visible offer), audited."""
-    from plein.policy.errors import NotVisible
+@dataclass(frozen=True)
+class EvidenceView:
+    """A stored page as shown by default: readable text with personal data removed, and its proof."""
 
+    url: str
+    fetched_at: str
+    status: int
+    content_hash: str
+    text: str
+    removed: dict[str, int]  # kind of personal data → how many were removed
+
+
+def _evidence_row(gate: Gate, offer_id: int, page_id: int) -> WebPage:
+    """The page row of a visible offer's observation; NotVisible (audited) otherwise."""
     offer = get_offer(gate, offer_id)
     page = gate.session.scalars(
         select(WebPage)
@@ -426,9 +437,53 @@ def read_evidence(gate: Gate, offer_id: int, page_id: int, settings: Settings | 
         .where(WebObservation.offer_id == offer.id, WebPage.id == page_id)
     ).first()
     if page is None or page.warc_offset < 0:
-        raise NotVisible("Bewijspagina", page_id)
+        _not_visible(gate, "webwatch.bewijs.lezen", "webpagina", "Bewijspagina", page_id)
+    return page
+
+
+def evidence_view(gate: Gate, offer_id: int, page_id: int, settings: Settings | None = None) -> EvidenceView:
+    """The page of a visible offer as readable text, scrubbed of personal data (the default view), audited."""
+    from plein.webwatch.readable import readable_text
+    from plein.webwatch.scrub import default_scrubber
+
+    page = _evidence_row(gate, offer_id, page_id)
+    raw = read_page(default_evidence_root(settings), page.warc_file, page.warc_offset)
+    scrubbed = default_scrubber().scrub(readable_text(raw.body, page.content_type))
+    removed = dict(Counter(finding.entity_type for finding in scrubbed.findings))
     gate.audit(
-        "webwatch.bewijs.lezen", object_type="webpagina", object_id=str(page_id), details={"hash": page.content_hash}
+        "webwatch.bewijs.lezen",
+        object_type="webpagina",
+        object_id=str(page_id),
+        details={"hash": raw.content_hash, "weergave": "geschoond", "verwijderd": sum(removed.values())},
+    )
+    return EvidenceView(raw.url, raw.fetched_at, raw.status, raw.content_hash, scrubbed.text, removed)
+
+
+def read_evidence(
+    gate: Gate, offer_id: int, page_id: int, settings: Settings | None = None, *, reason: str
+) -> EvidencePage:
+    """The raw page as fetched, for evidence only: an inspector under the purpose ``bewijsvoering``
+    with a stated reason (at least ``MIN_EVIDENCE_REASON`` characters), written to the audit log."""
+    from plein.policy.errors import Refused
+
+    action = "webwatch.bewijs.onbewerkt-lezen"
+    gate.scope()
+    if gate.purpose.activity_code != BEWIJS:
+        message = "De onbewerkte pagina is alleen in te zien onder het doel Bewijsvoering (inspecteur), met een reden."
+        gate.audit(action, status="geweigerd", rule="doelbinding", details={"melding": message}, durable=True)
+        raise Refused("doelbinding", message)
+    reason = " ".join(reason.split())
+    if len(reason) < MIN_EVIDENCE_REASON:
+        raise ValidationError(
+            f"Reden: leg vast waarom u de onbewerkte pagina nodig hebt (minstens {MIN_EVIDENCE_REASON} tekens)."
+        )
+    page = _evidence_row(gate, offer_id, page_id)
+    gate.audit(  # an entry of its own, written at once: findable by name, whatever the request does next
+        action,
+        object_type="webpagina",
+        object_id=str(page_id),
+        details={"hash": page.content_hash, "weergave": "onbewerkt", "reden": reason[:1000]},
+        durable=True,
     )
     return read_page(default_evidence_root(settings), page.warc_file, page.warc_offset)
 
