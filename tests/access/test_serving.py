@@ -1,0 +1,115 @@
+"""Serving many users at once: no 500 because another request holds a lock, every refusal audited once.
+
+A live server (uvicorn in a thread) on both databases; many logged-in browsers whose sessions were
+last seen minutes ago (so their first request renews the idle timer) send reads and refusals at the
+same time: refusals by the gate, refusals raised outside it, and reads that succeed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import threading
+from collections import Counter
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from plein.audit.keys import audit_keys
+from plein.audit.models import AuditEntry
+from plein.audit.query import verify_log
+from plein.auth.models import UserAccount, WebSession
+from plein.auth.sessions import COOKIE, start_session
+from plein.core.models import utcnow
+from plein.settings import Settings
+from plein.web.app import create_app
+from tests.access.live import live_server
+from tests.access.world import World, build_world
+
+BROWSERS = 24
+ROUNDS = 3
+
+
+@pytest.fixture
+def world(engine: Engine) -> World:
+    with Session(engine, expire_on_commit=False) as session:
+        built = build_world(session)
+        session.commit()
+    return built
+
+
+def _stale_sessions(engine: Engine, usernames: list[str]) -> list[tuple[str, str, int]]:
+    """(username, cookie value, session id), each last seen five minutes ago."""
+    made = []
+    with Session(engine) as session, session.begin():
+        for name in usernames:
+            user = session.scalars(select(UserAccount).where(UserAccount.username == name)).one()
+            value, row = start_session(session, user, now=utcnow() - dt.timedelta(minutes=5))
+            made.append((name, value, row.id))
+    return made
+
+
+def _traceparent() -> tuple[str, str]:
+    trace_id = secrets.token_hex(16)
+    return trace_id, f"00-{trace_id}-{secrets.token_hex(8)}-01"
+
+
+def test_concurrent_requests_never_fail_and_every_refusal_is_audited_once(
+    engine: Engine, world: World, tmp_path: Path
+) -> None:
+    settings = Settings(var_dir=tmp_path / "var", db_pool_size=3, db_max_overflow=1)
+    app = create_app(engine, settings)
+    users = ["a.analist", "b.analist", "a.beheer", "ilt.analist"] * (BROWSERS // 4)
+    sessions = _stale_sessions(engine, users)
+    results: list[tuple[str, int, str]] = []  # (trace id, status, what)
+    lock = threading.Lock()
+    requests = (
+        ("/v1/registraties?doel=beheer", "gate"),  # a purpose the role does not have: the gate refuses
+        ("/v1/bronnen/BESTAAT-NIET", "buiten-gate"),  # beheerder: unknown source, NotVisible outside the gate
+        ("/v1/registraties", "lezen"),
+        (f"/v1/registraties/{world.records['POL-geheim']}", "gate"),  # invisible record: 404 by the gate
+    )
+
+    with live_server(app) as base:
+
+        def browse(cookie: str) -> None:
+            with httpx.Client(base_url=base, cookies={COOKIE: cookie}, timeout=60) as client:
+                for _ in range(ROUNDS):
+                    for path, what in requests:
+                        trace_id, header = _traceparent()
+                        response = client.get(path, headers={"traceparent": header})
+                        with lock:
+                            results.append((trace_id, response.status_code, what))
+
+        threads = [threading.Thread(target=browse, args=(value,)) for _name, value, _id in sessions]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+
+    assert len(results) == BROWSERS * ROUNDS * len(requests)
+    statuses = Counter(status for _trace, status, _what in results)
+    assert set(statuses) <= {200, 403, 404}, statuses  # no 500, no 401 (no session lost its renewal)
+    refused = [(trace, status, what) for trace, status, what in results if status in (403, 404)]
+    assert any(what == "buiten-gate" and status == 404 for _t, status, what in refused)
+    with Session(engine) as session:
+        entries = Counter(
+            session.scalars(
+                select(AuditEntry.trace_id).where(
+                    AuditEntry.status == "geweigerd", AuditEntry.trace_id.in_([t for t, _s, _w in refused])
+                )
+            )
+        )
+        unlogged = [r for r in refused if entries[r[0]] != 1]
+        assert not unlogged, f"{len(unlogged)} of {len(refused)} refusals not audited exactly once: {unlogged[:5]}"
+        ok_traces = [t for t, status, _w in results if status == 200]
+        assert not session.scalars(
+            select(AuditEntry.trace_id).where(AuditEntry.status == "geweigerd", AuditEntry.trace_id.in_(ok_traces))
+        ).all()
+        seen = session.scalars(select(WebSession.last_seen_at).where(WebSession.id.in_([s[2] for s in sessions])))
+        stale = utcnow() - dt.timedelta(minutes=4)
+        assert all((s if s.tzinfo else s.replace(tzinfo=dt.UTC)) > stale for s in seen)  # every idle timer renewed
+    assert verify_log(engine, audit_keys(settings)).intact
