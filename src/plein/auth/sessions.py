@@ -94,15 +94,6 @@ def apply_session_write(session: Session, write: SessionWrite) -> None:
     session.commit()
 
 
-def end_sessions_of(session: Session, user_id: int, *, keep: int | None = None, now: dt.datetime | None = None) -> int:
-    """End every live session of an account (but ``keep``); returns how many ended."""
-    statement = update(WebSession).where(WebSession.user_id == user_id, WebSession.ended_at.is_(None))
-    if keep is not None:
-        statement = statement.where(WebSession.id != keep)
-    result = session.execute(statement.values(ended_at=now or utcnow()).execution_options(synchronize_session=False))
-    return int(getattr(result, "rowcount", 0) or 0)
-
-
 def end_session(row: WebSession, *, now: dt.datetime | None = None) -> None:
     """Log out: the cookie no longer works."""
     row.ended_at = now or utcnow()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+from typing import Any
 
 import typer
 from sqlalchemy import Engine
@@ -71,6 +72,14 @@ def serve_command(
         port=port,
         workers=count,
         log_level="info",
-        proxy_headers=bool(settings.trusted_proxies),
-        forwarded_allow_ips=settings.trusted_proxies or None,
+        **proxy_options(settings),
     )
+
+
+def proxy_options(settings: Settings) -> dict[str, Any]:
+    """Trust ``X-Forwarded-For`` (the client address the login throttle counts) only from the
+    configured proxies (``PLEIN_TRUSTED_PROXIES``); without them the peer's own address counts."""
+    proxies = [part.strip() for part in settings.trusted_proxies.split(",") if part.strip()]
+    if not proxies:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": proxies}
