@@ -90,7 +90,7 @@ def test_every_response_carries_the_security_headers_also_a_500(web: TestClient,
     refused = web.get("/v1/registraties?doel=beheer", headers=bearer)
     assert refused.status_code == 403
     _assert_secure(refused)
-    too_large = web.post("/v1/registraties/_zoek", content=b"x" * (MB + 1), headers=bearer)
+    too_large = web.post("/v1/samenwerkingen/1/gedeelde-registraties", content=b"x" * (MB + 1), headers=bearer)
     assert too_large.status_code == 413
     _assert_secure(too_large)
 
@@ -121,7 +121,7 @@ def test_only_asset_files_of_the_front_end_packages_are_served(web: TestClient) 
 
 def test_oversized_bodies_are_refused_before_they_are_read(web: TestClient, engine: Engine) -> None:
     bearer = {"Authorization": f"Bearer {_token(engine, 'a.analist')}"}
-    by_length = web.post("/v1/registraties/_zoek", content=b" " * (MB + 1), headers=bearer)
+    by_length = web.post("/v1/samenwerkingen/1/gedeelde-registraties", content=b" " * (MB + 1), headers=bearer)
     assert by_length.status_code == 413
     assert by_length.headers["content-type"].startswith("application/problem+json")
     assert by_length.json()["detail"] == "De inhoud van het verzoek is te groot: een verzoek mag hoogstens 1 MB zijn."
@@ -131,9 +131,13 @@ def test_oversized_bodies_are_refused_before_they_are_read(web: TestClient, engi
             yield b" " * (MB // 2)
 
     streamed = web.post(
-        "/v1/registraties/_zoek", content=chunks(), headers={**bearer, "Content-Type": "application/json"}
+        "/v1/samenwerkingen/1/gedeelde-registraties",
+        content=chunks(),
+        headers={**bearer, "Content-Type": "application/json"},
     )
     assert streamed.status_code == 413 and "1 MB" in streamed.json()["detail"], streamed.text
+    kvk_list = web.post("/v1/registraties/_zoek", content=b" " * (5 * MB + 1), headers=bearer)
+    assert kvk_list.status_code == 413 and "5 MB" in kvk_list.json()["detail"]  # this route's own limit
     fits = web.post("/v1/registraties/_zoek", json={"kvkNummers": ["12345678"]}, headers=bearer)
     assert fits.status_code in (200, 400)
     beheer = {"Authorization": f"Bearer {_token(engine, 'a.beheer')}"}

@@ -38,6 +38,7 @@ BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 ANONYMOUS_BODY_PATHS = frozenset({"/inloggen"})  # the login form: no credential yet, form limit applies
 UPLOAD_PATH = re.compile(r"^/bronnen/[^/]+/imports$")
 KVK_FILE_PATH = "/v1/registraties/_zoek-kvk-bestand"
+KVK_LIST_PATHS = frozenset({"/v1/registraties/_zoek", "/v1/registraties/_zoek/export"})  # lists of KvK numbers
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,8 @@ def body_limit(path: str, content_type: str, max_upload: int) -> BodyLimit:
         return BodyLimit(max_upload, "een exportbestand")
     if path == KVK_FILE_PATH:
         return BodyLimit(KVK_FILE_LIMIT, "een bestand met KvK-nummers")
+    if path in KVK_LIST_PATHS:  # room for a list longer than allowed, so that it gets its own clear 400
+        return BodyLimit(KVK_FILE_LIMIT, "een zoekvraag met KvK-nummers")
     if content_type.startswith("application/x-www-form-urlencoded") or content_type.startswith("multipart/"):
         return BodyLimit(FORM_LIMIT, "een formulier")
     return BodyLimit(JSON_LIMIT, "een verzoek")
