@@ -113,3 +113,71 @@ def test_concurrent_requests_never_fail_and_every_refusal_is_audited_once(
         stale = utcnow() - dt.timedelta(minutes=4)
         assert all((s if s.tzinfo else s.replace(tzinfo=dt.UTC)) > stale for s in seen)  # every idle timer renewed
     assert verify_log(engine, audit_keys(settings)).intact
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_plein_serve_runs_several_workers_that_share_the_database(
+    engine: Engine, world: World, database_url: str, tmp_path: Path
+) -> None:
+    """``plein serve --workers 2``: two processes, each with its own engine; no request fails."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    port = _free_port()
+    env = {
+        **os.environ,
+        "PLEIN_DATABASE_URL": database_url,
+        "PLEIN_VAR_DIR": str(tmp_path / "var"),
+        "PYTHONPATH": str(Path(__file__).parents[2] / "src"),
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "plein", "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/inloggen", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert server.poll() is None and time.monotonic() < deadline, "plein serve did not start"
+            time.sleep(0.3)
+        sessions = _stale_sessions(engine, ["a.analist", "b.analist", "ilt.analist", "pol.analist"] * 2)
+        statuses: list[int] = []
+        lock = threading.Lock()
+
+        def browse(cookie: str) -> None:
+            with httpx.Client(base_url=base, cookies={COOKIE: cookie}, timeout=60) as client:
+                for _ in range(5):
+                    for path in ("/v1/registraties", "/v1/registraties?doel=beheer"):
+                        code = client.get(path).status_code
+                        with lock:
+                            statuses.append(code)
+
+        threads = [threading.Thread(target=browse, args=(value,)) for _n, value, _id in sessions]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+        assert Counter(statuses) == Counter({200: 40, 403: 40})
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=30)
+    assert "met 2 processen" in output
+    pids = {line.split("[")[1].split("]")[0] for line in output.splitlines() if "Started server process [" in line}
+    assert len(pids) == 2, output  # two worker processes served
