@@ -181,3 +181,30 @@ def test_plein_serve_runs_several_workers_that_share_the_database(
     assert "met 2 processen" in output
     pids = {line.split("[")[1].split("]")[0] for line in output.splitlines() if "Started server process [" in line}
     assert len(pids) == 2, output  # two worker processes served
+
+
+def test_refusals_raised_outside_the_gate_are_audited_once(engine: Engine, world: World, tmp_path: Path) -> None:
+    """An unknown review link, web offer or source is refused by the route itself, not the gate: logged once."""
+    from fastapi.testclient import TestClient
+
+    from tests.access.clients import authorise_client
+
+    settings = Settings(var_dir=tmp_path / "var")
+    refusals: list[tuple[str, int]] = []
+    with TestClient(create_app(engine, settings)) as client:
+        for username, method, path, body in (
+            ("a.analist", "post", "/v1/resolutie/koppelingen/987654/beoordeling", {"beslissing": "ja"}),
+            ("a.analist", "get", "/v1/internettoezicht/aanbod/987654", None),
+            ("a.beheer", "get", "/v1/bronnen/BESTAAT-NIET", None),
+        ):
+            authorise_client(client, engine, username)
+            trace_id, header = _traceparent()
+            response = client.request(method, path, json=body, headers={"traceparent": header})
+            assert response.status_code == 404, (path, response.text)
+            refusals.append((trace_id, response.status_code))
+    with Session(engine) as session:
+        for trace_id, _status in refusals:
+            rows = session.scalars(select(AuditEntry).where(AuditEntry.trace_id == trace_id)).all()
+            assert [(r.status, r.rule) for r in rows] == [("geweigerd", "need-to-know")], [
+                (r.name, r.details) for r in rows
+            ]

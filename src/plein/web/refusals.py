@@ -35,6 +35,9 @@ def _buffer_refusals(request: Request, session: Session, refusal: BaseException 
     for keys, entry in held:
         audit_log.buffer(session, keys, entry)
     if isinstance(refusal, Refused) and not refusal.audited:
+        if any(entry.status == "geweigerd" and entry.rule == refusal.rule for _keys, entry in held):
+            refusal.audited = True  # logged where it was decided (gate.audit before raising): not twice
+            return len(held)
         _buffer_unlogged(request, session, refusal)
         return len(held) + 1
     return len(held)
