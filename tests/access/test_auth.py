@@ -359,6 +359,20 @@ def test_a_deactivated_account_stays_logged_out_after_reactivation(web: TestClie
         assert other.get("/v1/registraties", headers={"Authorization": f"Bearer {token}"}).status_code == 401
 
 
+def _add_account(web: TestClient, username: str, org: str, clearance: str) -> httpx.Response:
+    """Create an analist account through the beheer form."""
+    form = {
+        "csrf_token": csrf_of(web),
+        "gebruikersnaam": username,
+        "naam": username,
+        "organisatie": org,
+        "rol": "analist",
+        "rubricering": clearance,
+        "wachtwoord": PASSWORD,
+    }
+    return web.post("/beheer/gebruikers", data=form)
+
+
 def test_a_beheerder_manages_only_accounts_of_its_own_organisation_within_its_clearance(
     web: TestClient, engine: Engine, world: World
 ) -> None:
@@ -368,16 +382,7 @@ def test_a_beheerder_manages_only_accounts_of_its_own_organisation_within_its_cl
     assert 'value="ODB"' not in page.text
 
     def add(username: str, org: str, clearance: str) -> httpx.Response:
-        form = {
-            "csrf_token": csrf_of(web),
-            "gebruikersnaam": username,
-            "naam": username,
-            "organisatie": org,
-            "rol": "analist",
-            "rubricering": clearance,
-            "wachtwoord": PASSWORD,
-        }
-        return web.post("/beheer/gebruikers", data=form)
+        return _add_account(web, username, org, clearance)
 
     before = (
         _refusals(engine, "a.beheer", "beheer-eigen-organisatie"),
@@ -425,18 +430,7 @@ def test_a_platform_beheerder_may_and_is_audited_as_such(web: TestClient, engine
         )
         admin.platform_admin = True
     login(web, "p.beheer")
-    response = web.post(
-        "/beheer/gebruikers",
-        data={
-            "csrf_token": csrf_of(web),
-            "gebruikersnaam": "platform.gemaakt",
-            "naam": "x",
-            "organisatie": "ODB",
-            "rol": "analist",
-            "rubricering": "geheim",
-            "wachtwoord": PASSWORD,
-        },
-    )
+    response = _add_account(web, "platform.gemaakt", "ODB", "geheim")
     assert response.status_code == 200
     with Session(engine) as session:
         details = session.scalars(
