@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session
 
 from plein.audit.keys import audit_keys
@@ -73,6 +73,19 @@ def test_concurrent_requests_never_fail_and_every_refusal_is_audited_once(
         (f"/v1/registraties/{world.records['POL-geheim']}", "gate"),  # invisible record: 404 by the gate
     )
 
+    held = {"now": 0, "most": 0}
+
+    def checkout(*_args: object) -> None:
+        with lock:
+            held["now"] += 1
+            held["most"] = max(held["most"], held["now"])
+
+    def checkin(*_args: object) -> None:
+        with lock:
+            held["now"] -= 1
+
+    event.listen(engine, "checkout", checkout)
+    event.listen(engine, "checkin", checkin)
     with live_server(app) as base:
 
         def browse(cookie: str) -> None:
@@ -90,7 +103,11 @@ def test_concurrent_requests_never_fail_and_every_refusal_is_audited_once(
         for thread in threads:
             thread.join(120)
 
+    event.remove(engine, "checkout", checkout)
+    event.remove(engine, "checkin", checkin)
     assert len(results) == BROWSERS * ROUNDS * len(requests)
+    # one pooled connection per request: never more in use than requests admitted at once
+    assert 0 < held["most"] <= settings.request_slots(), held
     statuses = Counter(status for _trace, status, _what in results)
     assert set(statuses) <= {200, 403, 404}, statuses  # no 500, no 401 (no session lost its renewal)
     refused = [(trace, status, what) for trace, status, what in results if status in (403, 404)]
