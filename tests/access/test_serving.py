@@ -225,3 +225,18 @@ def test_refusals_raised_outside_the_gate_are_audited_once(engine: Engine, world
             assert [(r.status, r.rule) for r in rows] == [("geweigerd", "need-to-know")], [
                 (r.name, r.details) for r in rows
             ]
+
+
+def test_the_number_of_workers(tmp_path: Path) -> None:
+    import os
+
+    from plein.cli.serve import MAX_AUTO_WORKERS, worker_count
+    from plein.store.engine import create_engine_for
+
+    on_file = create_engine_for(f"sqlite:///{tmp_path / 'w.db'}")
+    in_memory = create_engine_for("sqlite://")
+    assert worker_count(Settings(), on_file) == max(1, min(MAX_AUTO_WORKERS, os.cpu_count() or 1))
+    assert worker_count(Settings(workers=3), on_file) == 3 and worker_count(Settings(), on_file, 5) == 5
+    assert worker_count(Settings(workers=3), in_memory) == 1  # one process owns an in-memory database
+    on_file.dispose()
+    in_memory.dispose()
