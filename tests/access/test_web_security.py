@@ -17,8 +17,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from plein.audit.models import AuditEntry
 from plein.auth.models import UserAccount
 from plein.auth.tokens import issue_token
+from plein.policy.errors import NotVisible
 from plein.settings import Settings
 from plein.web.app import create_app
 from tests.access.live import live_server
@@ -40,8 +42,12 @@ def app(engine: Engine, tmp_path: Path) -> FastAPI:
     def explode() -> None:
         raise RuntimeError("boem")
 
+    def refuse() -> None:  # a refusal where no request session was opened
+        raise NotVisible("Ding", 4242)
+
     app.add_api_route("/v1/test-fout", explode)
     app.add_api_route("/test-fout", explode)
+    app.add_api_route("/v1/test-weigering", refuse)
     return app
 
 
@@ -217,3 +223,15 @@ def test_the_login_form_is_the_one_anonymous_body_and_it_is_small(web: TestClien
     normal = web.post("/inloggen", data={"gebruikersnaam": "x", "wachtwoord": "y"})
     assert normal.status_code == 403  # the CSRF check of the login form, not the body guard
     assert json.loads(web.post("/v1/registraties/_zoek", json={}).text)["status"] == 401
+
+
+def test_a_refusal_outside_any_request_session_is_logged_too(web: TestClient, engine: Engine) -> None:
+    trace_id = "ab" * 16
+    response = web.get("/v1/test-weigering", headers={"traceparent": f"00-{trace_id}-{'cd' * 8}-01"})
+    assert response.status_code == 404 and "Ding 4242" in response.json()["detail"]
+    _assert_secure(response)
+    with Session(engine) as session:
+        rows = session.scalars(select(AuditEntry).where(AuditEntry.trace_id == trace_id)).all()
+    assert [(row.status, row.rule, row.details["pad"]) for row in rows] == [
+        ("geweigerd", "need-to-know", "/v1/test-weigering")
+    ]
