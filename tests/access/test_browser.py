@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
@@ -61,17 +62,22 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Worl
     engine.dispose()
 
 
+def _launch(pw: Any) -> Any:
+    """Headless Debian chromium."""
+    return pw.chromium.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
+    )
+
+
 def test_two_organisations_see_different_records_on_the_same_page(server: tuple[str, World]) -> None:
     from playwright.sync_api import sync_playwright
 
     base, world = server
     seen: dict[str, tuple[str, set[str]]] = {}
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
-        )
+        browser = _launch(pw)
         try:
             for username in ("a.analist", "b.analist"):
                 context = browser.new_context()
@@ -110,11 +116,7 @@ def test_pages_work_under_the_content_security_policy(server: tuple[str, World])
     base, _world = server
     violations: list[str] = []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
-        )
+        browser = _launch(pw)
         try:
             page = browser.new_context().new_page()
             page.on(
