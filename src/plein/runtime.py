@@ -15,7 +15,12 @@ def open_engine(settings: Settings | None = None) -> Engine:
     url = settings.resolved_database_url()
     if url.startswith("sqlite") or not settings.database_url:
         settings.ensure_var_dir()
-    return create_engine_for(url)
+    return create_engine_for(
+        url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        busy_timeout=settings.db_busy_timeout,
+    )
 
 
 def ready_engine(settings: Settings | None = None) -> Engine:

@@ -54,6 +54,23 @@ class Settings(BaseSettings):
             return self.cache_dir
         base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
         return Path(base) / "plein"
+    workers: int = Field(
+        default=0, ge=0, le=64, description="Server processes of plein serve; 0: one per CPU core (at most 8)."
+    )
+    db_pool_size: int = Field(
+        default=10, ge=1, le=200, description="Database connections each server process keeps open."
+    )
+    db_max_overflow: int = Field(
+        default=5, ge=0, le=200, description="Extra connections a server process may open at peaks."
+    )
+    db_busy_timeout: float = Field(
+        default=10.0, gt=0, le=300, description="Seconds a SQLite writer waits for another's lock before failing."
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses of reverse proxies whose X-Forwarded-For the login throttle trusts.",
+    )
+    max_upload_mb: int = Field(default=2048, ge=1, le=100_000, description="Largest accepted upload, in MB.")
 
     def resolved_database_url(self) -> str:
         """The configured URL, or the embedded SQLite file under ``var_dir``."""
@@ -65,7 +82,7 @@ class Settings(BaseSettings):
         """Create ``var_dir`` if needed and prove it is writable; one clear error otherwise."""
         path = self.var_dir
         try:
-            path.mkdir(parents=True, exist_ok=True)
+            path.mkdir(mode=0o700, parents=True, exist_ok=True)
             probe = path / ".write-test"
             probe.write_text("ok", encoding="utf-8")
             probe.unlink()
@@ -75,6 +92,10 @@ class Settings(BaseSettings):
                 "Maak de map schrijfbaar of wijs een andere aan met PLEIN_VAR_DIR."
             ) from exc
         return path
+
+    def request_slots(self) -> int:
+        """Requests one server process handles at once: each holds at most one pooled connection."""
+        return self.db_pool_size + self.db_max_overflow
 
     def resolved_secret_key(self) -> str:
         """The configured key, else the one in var/secret_key, generated (mode 0600) on first use."""

@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
@@ -61,17 +62,22 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Worl
     engine.dispose()
 
 
+def _launch(pw: Any) -> Any:
+    """Headless Debian chromium."""
+    return pw.chromium.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
+    )
+
+
 def test_two_organisations_see_different_records_on_the_same_page(server: tuple[str, World]) -> None:
     from playwright.sync_api import sync_playwright
 
     base, world = server
     seen: dict[str, tuple[str, set[str]]] = {}
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
-        )
+        browser = _launch(pw)
         try:
             for username in ("a.analist", "b.analist"):
                 context = browser.new_context()
@@ -101,3 +107,35 @@ def test_two_organisations_see_different_records_on_the_same_page(server: tuple[
     assert seen["a.analist"][1] == {"ODA"}
     assert seen["b.analist"][1] == {"ODB"}
     assert seen["a.analist"][0].startswith("2 ") and seen["b.analist"][0].startswith("2 ")
+
+
+def test_pages_work_under_the_content_security_policy(server: tuple[str, World]) -> None:
+    """htmx search-as-you-type and the Leaflet map run with no inline script or style allowed."""
+    from playwright.sync_api import sync_playwright
+
+    base, _world = server
+    violations: list[str] = []
+    with sync_playwright() as pw:
+        browser = _launch(pw)
+        try:
+            page = browser.new_context().new_page()
+            page.on(
+                "console",
+                lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
+            )
+            page.goto(f"{base}/inloggen")
+            page.fill("#gebruikersnaam", "a.analist")
+            page.fill("#wachtwoord", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_url(f"{base}/")
+            page.goto(f"{base}/zoeken")
+            with page.expect_response(lambda response: "/zoeken/resultaten" in response.url) as answer:
+                page.fill("#q", "Bedrijf")
+            assert answer.value.status == 200  # htmx sent the search as you type
+            page.goto(f"{base}/zoeken/kaart")
+            page.wait_for_selector("#kaart.leaflet-container")
+            height = page.eval_on_selector("#kaart", "el => el.getBoundingClientRect().height")
+            assert height > 300  # the map's height comes from plein.css, not an inline style
+        finally:
+            browser.close()
+    assert not violations, violations

@@ -14,6 +14,26 @@ from plein.audit.keys import AuditKeys
 from plein.audit.trace import TraceContext
 from plein.core.models import utcnow
 
+_DEFERRED = "plein_audit_deferred"
+
+
+def defer_durable(session: Session) -> None:
+    """Hold ``session``'s durable entries (refusals) until ``take_deferred``, instead of writing them at once.
+
+    A web request uses this: its refusals are written on the request's own connection after its
+    transaction ended (committed or rolled back), never on a second pooled connection while the
+    request holds its first, and never inside a transaction the refusal rolls back.
+    """
+    session.info[_DEFERRED] = []
+
+
+def take_deferred(session: Session) -> list[tuple[AuditKeys, NewEntry]]:
+    """The durable entries held back so far (emptied); the caller buffers and commits them."""
+    held: list[tuple[AuditKeys, NewEntry]] = session.info.get(_DEFERRED) or []
+    if _DEFERRED in session.info:
+        session.info[_DEFERRED] = []
+    return held
+
 
 def record_event(
     session: Session,
@@ -55,7 +75,10 @@ def record_event(
         details=dict(details or {}),
         subjects=sorted({(kind, keys.pseudonym(kind, value)) for kind, value in subjects}),
     )
-    if durable:
+    deferred: list[tuple[AuditKeys, NewEntry]] | None = session.info.get(_DEFERRED)
+    if durable and deferred is not None:
+        deferred.append((keys, entry))
+    elif durable:
         audit_log.write_now(session, keys, entry)
     else:
         audit_log.buffer(session, keys, entry)

@@ -56,10 +56,17 @@ class AuditFilter:
 
 
 def parse_subject(text: str) -> tuple[str, str]:
-    """``12345678`` (KvK) or ``persoon:42`` / ``vestiging:7`` → (kind, value); ValidationError otherwise."""
+    """``12345678`` (KvK), ``persoon:42`` / ``vestiging:7``, or a searched ``naam:…``, ``straat:…``,
+    ``adres:1234AB 5`` or ``vestigingsnummer:…`` → (kind, value); ValidationError otherwise."""
     text = text.strip()
     if re.fullmatch(r"\d{8}", text):
         return "kvk", text
+    searched = re.fullmatch(r"(naam|straat|adres|vestigingsnummer):\s*(.{1,200})", text, flags=re.IGNORECASE)
+    if searched is not None:  # what was searched for, pseudonymised as search.results stores it
+        kind, value = searched.group(1).lower(), " ".join(searched.group(2).split())
+        if kind == "adres":
+            value = re.sub(r"^(\d{4})\s*([A-Za-z]{2})", r"\1\2", value)
+        return ("zoeknaam" if kind == "naam" else kind), value
     match = re.fullmatch(r"(kvk|persoon|vestiging|rechtspersoon):(\d{1,18})", text.lower())
     if match is None:
         raise ValidationError(

@@ -1,19 +1,22 @@
 """Accounts: creating users, logging in with throttling and temporary lockout.
 
 After ``MAX_FAILURES`` wrong passwords in a row the account is locked for ``LOCKOUT``; every attempt
-is audited. The message for an unknown user and a wrong password is the same, so login does not
-reveal which usernames exist.
+is audited. The message for an unknown user, a wrong password and a locked account is the same, with
+the same work done, so login does not reveal which usernames exist (the audit entry names the reason).
+A new password or a deactivation ends the account's sessions and revokes its tokens, so that neither
+survives the change (nor revives when the account is activated again).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
-from sqlalchemy import inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy import inspect, select, update
+from sqlalchemy.orm import Session, object_session
 
-from plein.auth.models import UserAccount
+from plein.auth.models import ApiToken, UserAccount, WebSession
 from plein.auth.passwords import hash_password, needs_rehash, verify_password
 from plein.core.models import Organisation, utcnow
 from plein.core.vocabulary import Confidentiality
@@ -36,6 +39,7 @@ class LoginFailed(PleinError):
 
 
 BAD_CREDENTIALS = "Onbekende gebruikersnaam of onjuist wachtwoord."
+# One message for every failure before the password was accepted (unknown, wrong, locked).
 
 
 def aware(value: dt.datetime | None) -> dt.datetime | None:
@@ -119,12 +123,7 @@ def authenticate(session: Session, username: str, password: str, *, now: dt.date
     locked_until = aware(user.locked_until)
     if locked_until is not None and locked_until > now:
         verify_password(None, password)
-        minutes = max(1, int((locked_until - now).total_seconds() // 60) + 1)
-        raise LoginFailed(
-            "Dit account is tijdelijk geblokkeerd na te veel mislukte pogingen. "
-            f"Probeer het over {minutes} minuten opnieuw.",
-            "geblokkeerd",
-        )
+        raise LoginFailed(BAD_CREDENTIALS, "geblokkeerd")
     if not verify_password(user.password_hash, password):
         user.failed_logins += 1
         if user.failed_logins >= MAX_FAILURES:
@@ -141,8 +140,66 @@ def authenticate(session: Session, username: str, password: str, *, now: dt.date
     return user
 
 
-def set_password(user: UserAccount, password: str) -> None:
-    """Replace the password (rules checked) and lift any lockout."""
+def set_password(user: UserAccount, password: str, *, keep_session_id: int | None = None) -> int:
+    """Replace the password (rules checked), lift any lockout, and end the account's other sessions and
+    its API tokens (whoever knew the old password may have made them); returns how many ended."""
     user.password_hash = hash_password(password)
     user.failed_logins = 0
     user.locked_until = None
+    return _end_access(user, keep_session_id=keep_session_id)
+
+
+def deactivate(user: UserAccount) -> int:
+    """Switch the account off: its sessions end and its tokens are revoked, so activating it again
+    later revives neither; returns how many ended."""
+    user.active = False
+    return _end_access(user)
+
+
+def _end_access(user: UserAccount, *, keep_session_id: int | None = None) -> int:
+    session = object_session(user)
+    if session is None or user.id is None:
+        return 0
+    now = utcnow()
+    sessions = update(WebSession).where(WebSession.user_id == user.id, WebSession.ended_at.is_(None))
+    if keep_session_id is not None:
+        sessions = sessions.where(WebSession.id != keep_session_id)
+    tokens = update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ended = session.execute(sessions.values(ended_at=now).execution_options(synchronize_session="fetch"))
+    revoked = session.execute(tokens.values(revoked_at=now).execution_options(synchronize_session="fetch"))
+    return int(getattr(ended, "rowcount", 0) or 0) + int(getattr(revoked, "rowcount", 0) or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountAuthority:
+    """Whether ``admin`` may create or change an account in an organisation at a clearance, and
+    whether that takes the platform role (audited as such)."""
+
+    allowed: bool
+    as_platform: bool
+    rule: str = ""
+    reason: str = ""
+
+
+def account_authority(admin: UserAccount, organisation_id: int, clearance: str) -> AccountAuthority:
+    """A beheerder manages accounts of its own organisation, never above its own clearance; a platform
+    beheerder (``platform_admin``, set by the operator from the command line) of any organisation."""
+    own = admin.organisation_id == organisation_id
+    try:
+        within = Confidentiality(clearance).rank <= Confidentiality(admin.clearance).rank
+    except ValueError:
+        within = False
+    if own and within:
+        return AccountAuthority(True, False)
+    if admin.platform_admin:
+        return AccountAuthority(True, True)
+    if not own:
+        return AccountAuthority(
+            False, False, "beheer-eigen-organisatie", "U beheert alleen accounts van uw eigen organisatie."
+        )
+    return AccountAuthority(
+        False,
+        False,
+        "beheer-rubricering",
+        f"U kunt geen account met een hogere rubricering dan de uwe ({admin.clearance}) beheren.",
+    )

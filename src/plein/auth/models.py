@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from plein.core.models import Base, BigId, Organisation, utcnow
@@ -28,6 +28,8 @@ class UserAccount(Base):
     password_hash: Mapped[str | None] = mapped_column(String(200), default=None)
     oidc_subject: Mapped[str | None] = mapped_column(String(200), unique=True, default=None)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # the platform beheerder: manages accounts of every organisation (set only from the command line)
+    platform_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)

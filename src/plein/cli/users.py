@@ -43,14 +43,22 @@ def add_command(
     role: Role = typer.Option(..., "--rol", help="Rol."),
     clearance: str = typer.Option("vertrouwelijk", "--rubricering", help="Hoogste leesbare rubricering."),
     name: str = typer.Option("", "--naam", help="Volledige naam."),
+    platform: bool = typer.Option(
+        False, "--platformbeheer", help="Beheerder die accounts van alle organisaties beheert (platformbeheer)."
+    ),
 ) -> None:
-    """Maak een account; het wachtwoord wordt gevraagd (minstens 12 tekens)."""
+    """Maak een account; het wachtwoord wordt gevraagd (minstens 12 tekens).
+
+    Wie de opdrachtregel gebruikt, is de operator van plein: die mag een account in elke organisatie maken.
+    """
+    if platform and role != Role.BEHEERDER:
+        raise ValidationError("--platformbeheer kan alleen bij de rol beheerder.")
     engine = ready_engine()
     with Session(engine) as session, session.begin():
         org = session.scalars(select(Organisation).where(Organisation.code == organisation)).first()
         if org is None:
             raise ValidationError(f"Organisatie {organisation} bestaat niet.")
-        create_user(
+        user = create_user(
             session,
             username=username,
             password=_password(True),
@@ -59,7 +67,9 @@ def add_command(
             clearance=clearance,
             display_name=name,
         )
-    console.print(f"Account {username} aangemaakt ({role.value}, {organisation}).")
+        user.platform_admin = platform
+    extra = ", platformbeheer" if platform else ""
+    console.print(f"Account {username} aangemaakt ({role.value}, {organisation}{extra}).")
 
 
 @users_app.command("list")
@@ -84,11 +94,11 @@ def list_command() -> None:
 
 @users_app.command("password")
 def password_command(username: str = typer.Argument(...)) -> None:
-    """Stel een nieuw wachtwoord in (heft ook een blokkade op)."""
+    """Stel een nieuw wachtwoord in (heft ook een blokkade op; sessies en tokens van het account vervallen)."""
     engine = ready_engine()
     with Session(engine) as session, session.begin():
-        set_password(_user(session, username), _password(True))
-    console.print(f"Wachtwoord van {username} gewijzigd.")
+        ended = set_password(_user(session, username), _password(True))
+    console.print(f"Wachtwoord van {username} gewijzigd; {ended} sessie(s) en token(s) beëindigd.")
 
 
 @users_app.command("token")

@@ -16,6 +16,7 @@ class Refused(PleinError):
     def __init__(self, rule: str, message: str) -> None:
         super().__init__(message)
         self.rule = rule
+        self.audited = False  # set once an entry for this refusal is written or held for writing
 
     def problem_fields(self) -> dict[str, str]:
         return {"regel": self.rule}

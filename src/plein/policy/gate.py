@@ -603,7 +603,9 @@ class Gate:
 
     def _refuse(self, rule: str, message: str, action: str) -> None:
         self.audit(action, status="geweigerd", rule=rule, details={"melding": message}, durable=True)
-        raise Refused(rule, message)
+        refusal = Refused(rule, message)
+        refusal.audited = True
+        raise refusal
 
     def _refuse_not_visible(self, what: str, ident: object, action: str, object_type: str) -> None:
         self.audit(
@@ -614,7 +616,9 @@ class Gate:
             object_id=str(ident),
             durable=True,
         )
-        raise NotVisible(what, ident)
+        refusal = NotVisible(what, ident)
+        refusal.audited = True
+        raise refusal
 
 
 def default_purpose(role: Role) -> Purpose:

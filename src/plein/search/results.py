@@ -147,9 +147,39 @@ def count_visible_records(gate: Gate, hits: Sequence[SubjectHit]) -> None:
         hit.records = int(counts.get(hit.establishment_id, 0))
 
 
-def audit_subjects(gate: Gate, action: str, hits: Sequence[SubjectHit], details: dict[str, Any]) -> None:
-    """One audit entry for a search or lookup, naming every subject it returned."""
+# Search criteria that point at a data subject, and the subject kind their pseudonym is stored under:
+# the log keeps which fields were used, never their values in clear; the privacy officer finds the
+# searches by typing the value (hashed the same way, see ``audit.query.parse_subject``).
+IDENTIFYING_CRITERIA = {"kvk": "kvk", "vestigingsnummer": "vestigingsnummer", "naam": "zoeknaam", "straat": "straat"}
+PSEUDONYMISED = "gepseudonimiseerd"
+
+
+def criteria_subjects(criteria: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, object]]]:
+    """The criteria as the audit log keeps them, and the searched values as pseudonymised subjects."""
+    kept: dict[str, Any] = {}
     subjects: list[tuple[str, object]] = []
+    for key, value in criteria.items():
+        kind = IDENTIFYING_CRITERIA.get(key)
+        if kind is None and key not in ("postcode", "huisnummer"):
+            kept[key] = value
+            continue
+        kept[key] = PSEUDONYMISED
+        if kind is not None:
+            subjects.append((kind, " ".join(str(value).split())))
+    if "postcode" in criteria:  # an address: postcode with house number, or the postcode alone
+        address = f"{str(criteria['postcode']).replace(' ', '')} {criteria.get('huisnummer', '')}".strip()
+        subjects.append(("adres", address))
+    return kept, subjects
+
+
+def audit_subjects(gate: Gate, action: str, hits: Sequence[SubjectHit], details: dict[str, Any]) -> None:
+    """One audit entry for a search or lookup, naming every subject it returned (and pseudonyms of what
+    was searched for, instead of the search terms in clear)."""
+    subjects: list[tuple[str, object]] = []
+    if isinstance(details.get("criteria"), dict):
+        criteria, searched = criteria_subjects(details["criteria"])
+        details = {**details, "criteria": criteria}
+        subjects.extend(searched)
     for hit in hits:
         subjects.append(("vestiging", hit.establishment_id))
         if hit.kvk:

@@ -25,18 +25,19 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from plein.audit.chain import ActorInfo
-from plein.audit.events import record_event
+from plein.audit.events import defer_durable, record_event
 from plein.audit.keys import AuditKeys, audit_keys
 from plein.audit.trace import TraceContext
 from plein.auth.accounts import actor_for
 from plein.auth.models import UserAccount, WebSession
-from plein.auth.sessions import COOKIE, IDLE, load_session
+from plein.auth.sessions import COOKIE, IDLE, check_session
 from plein.auth.tokens import token_user
 from plein.errors import ValidationError
 from plein.policy.errors import Refused
 from plein.policy.gate import default_purpose
 from plein.policy.roles import Actor, Purpose, Role
 from plein.web.problems import problem
+from plein.web.refusals import commit_request, renew_after_request, settle_refusals
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
@@ -109,15 +110,23 @@ def request_trace(request: Request) -> TraceContext:
 
 
 def request_session(request: Request) -> Iterator[Session]:
-    """One session per request, committed when the route returns, rolled back on an error."""
+    """One session per request, committed when the route returns, rolled back on an error.
+
+    Its refusals are written after its transaction, on the same connection (``web.refusals``); so is
+    the login session's idle timer, in a short transaction of its own.
+    """
     with request.app.state.sessions() as session:
+        defer_durable(session)
         try:
             yield session
-        except BaseException:
+        except BaseException as exc:
             session.rollback()
+            settle_refusals(request, session, exc)
             raise
         else:
-            session.commit()
+            commit_request(request, session)
+        finally:
+            renew_after_request(request, session)
 
 
 SessionDep = Annotated[Session, Depends(request_session, scope="function")]
@@ -131,13 +140,16 @@ def optional_auth(request: Request, session: SessionDep) -> Auth | None:
         if user is None:
             raise LoginRequired()
         request.state.auth_user = NavUser.of(user)
+        request.state.audit_actor = actor_info(user)
         return Auth(user, None, "token")
     cookie = request.cookies.get(COOKIE)
     if cookie:
-        row = load_session(session, cookie)
+        row, write = check_session(session, cookie)
+        request.state.session_write = write
         if row is None:
             raise LoginRequired(expired=True)
         request.state.auth_user = NavUser.of(row.user)
+        request.state.audit_actor = actor_info(row.user)
         request.state.csrf_token = row.csrf_token
         return Auth(row.user, row, "sessie")
     return None
@@ -186,7 +198,7 @@ def actor_info(user: UserAccount | None, username: str = "") -> ActorInfo:
 
 
 def audit_refusal(request: Request, session: Session, auth: Auth | None, name: str, rule: str, message: str) -> None:
-    """Write a refusal outside the gate (CSRF, login) at once, so it survives the rollback."""
+    """Record a refusal outside the gate (CSRF, login); written after the request's transaction."""
     record_event(
         session,
         request_keys(request),
@@ -215,7 +227,9 @@ async def check_csrf(request: Request, session: SessionDep, auth: AuthDep) -> No
     if not sent or not hmac.compare_digest(sent.encode(), auth.csrf_token.encode()):
         message = "Het formulier is verlopen of niet door plein verstuurd (CSRF-controle). Laad de pagina opnieuw."
         audit_refusal(request, session, auth, "csrf.controle", "csrf", message)
-        raise Refused("csrf", message)
+        refusal = Refused("csrf", message)
+        refusal.audited = True
+        raise refusal
 
 
 CsrfDep = Annotated[None, Depends(check_csrf)]
@@ -274,7 +288,7 @@ def _login_redirect(request: Request, expired: bool) -> Response:
 
 
 def install_access(app: FastAPI) -> None:
-    """Middleware (trace context, security headers) and the handler for missing logins (refusals: ``web.problems``)."""
+    """Middleware (trace context) and the handler for missing logins (refusals: ``web.problems``)."""
 
     @app.middleware("http")
     async def trace_and_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -282,12 +296,7 @@ def install_access(app: FastAPI) -> None:
         request.state.trace = trace
         response = await call_next(request)
         response.headers["traceparent"] = trace.header()
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if not request.url.path.startswith("/static/"):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+        return response  # the security headers: web.security, on every response
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> Response:

@@ -13,12 +13,13 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
-from plein.auth.accounts import create_user
+from plein.auth.accounts import account_authority, create_user, deactivate
 from plein.auth.models import UserAccount
 from plein.core.models import Organisation, Theme
 from plein.core.vocabulary import Confidentiality, LegalDomain, OrganisationKind
 from plein.errors import NotFound, ValidationError
 from plein.policy import admin, validation
+from plein.policy.errors import NotVisible, Refused
 from plein.policy.gate import Gate
 from plein.policy.matrix import matrix_parties
 from plein.policy.models import Collaboration, LegalBasis
@@ -43,13 +44,18 @@ def _orgs(gate: Gate) -> list[Organisation]:
 def _users_page(
     request: Request, gate: Gate, auth: AuthDep, *, message: str = "", error: str = "", status: int = 200
 ) -> Response:
-    users = gate.session.scalars(select(UserAccount).order_by(UserAccount.username)).all()
+    query = select(UserAccount).order_by(UserAccount.username)
+    orgs = _orgs(gate)
+    if not auth.user.platform_admin:  # a beheerder sees and manages its own organisation's accounts only
+        query = query.where(UserAccount.organisation_id == auth.user.organisation_id)
+        orgs = [org for org in orgs if org.id == auth.user.organisation_id]
+    users = gate.session.scalars(query).all()
     return _render(
         request,
         "admin/users.html",
         status,
         users=users,
-        orgs=_orgs(gate),
+        orgs=orgs,
         message=message,
         error=error,
         roles=[r for r in Role if r != Role.SYSTEEM],
@@ -80,6 +86,9 @@ def add_user(
 ) -> Response:
     """Maak een gebruiker."""
     org = gate.session.scalars(select(Organisation).where(Organisation.code == organisatie)).first()
+    authority = account_authority(auth.user, org.id if org else -1, rubricering)
+    if org is not None and not authority.allowed:
+        raise Refused(authority.rule, authority.reason)
     try:
         if org is None:
             raise ValidationError(f"Organisatie {organisatie} bestaat niet.")
@@ -99,7 +108,12 @@ def add_user(
         "beheer.gebruiker.aanmaken",
         object_type="gebruiker",
         object_id=user.username,
-        details={"rol": user.role, "organisatie": organisatie},
+        details={
+            "rol": user.role,
+            "organisatie": organisatie,
+            "rubricering": user.clearance,
+            **({"platformbeheer": True} if authority.as_platform else {}),
+        },
     )
     return _users_page(request, gate, auth, message=f"Gebruiker {user.username} is aangemaakt.")
 
@@ -115,13 +129,23 @@ def user_status(
 ) -> Response:
     """Activeer, deactiveer of deblokkeer een gebruiker."""
     user = gate.session.get(UserAccount, user_id)
-    if user is None:
-        return _users_page(request, gate, auth, error=f"Gebruiker {user_id} bestaat niet.", status=404)
+    authority = account_authority(auth.user, user.organisation_id if user else -1, user.clearance if user else "")
+    if user is None or (not authority.allowed and user.organisation_id != auth.user.organisation_id):
+        raise NotVisible("Gebruiker", user_id)  # another organisation's account answers as a missing one
+    if not authority.allowed:
+        raise Refused(authority.rule, authority.reason)
     if actie == "deblokkeren":
         user.locked_until, user.failed_logins = None, 0
+    elif actie == "deactiveren":
+        deactivate(user)  # its sessions end and its tokens are revoked: activating it again revives neither
     else:
-        user.active = actie == "activeren"
-    gate.audit(f"beheer.gebruiker.{actie}", object_type="gebruiker", object_id=user.username)
+        user.active = True
+    gate.audit(
+        f"beheer.gebruiker.{actie}",
+        object_type="gebruiker",
+        object_id=user.username,
+        details={"platformbeheer": True} if authority.as_platform else None,
+    )
     return _users_page(request, gate, auth, message=f"Gebruiker {user.username}: {actie} gelukt.")
 
 

@@ -8,7 +8,6 @@ from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
-from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 
@@ -29,10 +28,12 @@ from plein.web import (
     webwatch_pages,
 )
 from plein.web.access import install_access
+from plein.web.limits import BodyGuard, RequestSlots
 from plein.web.oidc_pages import install_oidc
 from plein.web.problems import document_problems, install_error_handlers
 from plein.web.requires import PUBLIC
 from plein.web.route_policy import route_table
+from plein.web.security import AssetFiles, install_security
 
 API_VERSION = "1.0.0"
 OPENAPI_URL = "/v1/openapi.json"
@@ -70,10 +71,13 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     install_access(app)
     install_oidc(app, settings)
-    app.mount("/static/plein", StaticFiles(directory=WEB_DIR / "static"), name="static")
+    app.add_middleware(BodyGuard, sessions=app.state.sessions, max_upload=settings.max_upload_mb * 1024 * 1024)
+    app.add_middleware(RequestSlots, slots=settings.request_slots())
+    install_security(app)  # outermost: every response, also the limits' refusals and 500s
+    app.mount("/static/plein", AssetFiles(directory=WEB_DIR / "static"), name="static")
     vendor = settings.assets_dir.resolve()
     if vendor.is_dir():
-        app.mount("/static/vendor", StaticFiles(directory=vendor), name="vendor")
+        app.mount("/static/vendor", AssetFiles(directory=vendor), name="vendor")
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(auth_pages.router)
@@ -87,6 +91,15 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
     _document_problems_in_openapi(app)
     route_table(app.routes)  # deny by default: refuse to serve a route that does not declare its access
     return app
+
+
+def app_from_settings() -> FastAPI:
+    """The app of the configured settings with an engine of its own (``plein serve`` calls this once
+    in each worker process, so that no two processes share pooled connections)."""
+    from plein.runtime import ready_engine
+
+    settings = get_settings()
+    return create_app(ready_engine(settings), settings)
 
 
 def _document_problems_in_openapi(app: FastAPI) -> None:

@@ -5,10 +5,11 @@ quarantine, the taxonomy (beheerder), and the review queue of uncertain links (c
 from __future__ import annotations
 
 import logging
+import os
 import re
 import uuid
 from pathlib import Path as FilePath
-from typing import Annotated, Any
+from typing import Annotated, Any, BinaryIO
 
 from fastapi import APIRouter, BackgroundTasks, File, Form, Path, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -183,6 +184,16 @@ def _run_import(engine: Engine, code: str, path: FilePath, name: str) -> None:
         LOG.info("import van %s geweigerd: %s", name, exc.message)
     except Exception:  # pragma: no cover - unexpected; the run stays 'bezig' and can be resumed
         LOG.exception("import van %s afgebroken", name)
+    finally:  # the upload's rows are stored or quarantined: the file is not kept (a re-upload resumes)
+        path.unlink(missing_ok=True)
+
+
+def open_upload(folder: FilePath, name: str) -> tuple[FilePath, BinaryIO]:
+    """A new upload file readable by plein's user only, in a folder only that user can enter."""
+    folder.mkdir(mode=0o700, exist_ok=True)
+    folder.chmod(0o700)
+    target = folder / f"{uuid.uuid4().hex}-{re.sub(r'[^A-Za-z0-9._-]', '_', name)}"
+    return target, os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
 
 
 @router.post("/bronnen/{code}/imports", response_class=HTMLResponse)
@@ -198,11 +209,9 @@ async def upload(
     """Upload een exportbestand; de import loopt op de achtergrond, de pagina toont de voortgang."""
     source = _source(gate, code)
     name = FilePath(bestand.filename or "upload").name[:200]
-    folder = request.app.state.settings.ensure_var_dir() / "uploads"
-    folder.mkdir(exist_ok=True)
-    target = folder / f"{uuid.uuid4().hex}-{re.sub(r'[^A-Za-z0-9._-]', '_', name)}"
+    target, handle = open_upload(request.app.state.settings.ensure_var_dir() / "uploads", name)
     size = 0
-    with target.open("wb") as handle:
+    with handle:
         while block := await bestand.read(1 << 20):
             size += len(block)
             if size > MAX_UPLOAD:

@@ -12,9 +12,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from plein.errors import PleinError
+from plein.policy.errors import Refused
+from plein.web.refusals import audit_unlogged_refusal
 
 PROBLEM_JSON = "application/problem+json"
 API_PREFIX = "/v1"
@@ -144,6 +147,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(PleinError)
     async def plein_error(request: Request, exc: PleinError) -> Response:
         """Every kind of PleinError, with the status its class carries (refusals with their rule)."""
+        if isinstance(exc, Refused):
+            await run_in_threadpool(audit_unlogged_refusal, request, exc)  # logged once, wherever raised
         if _is_api(request):
             return problem(exc.status, exc.message, request, **exc.problem_fields())
         return _html_error(request, exc.status, exc.message)
