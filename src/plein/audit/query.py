@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Engine, Select, func, select
 from sqlalchemy.orm import Session
 
+from plein.audit.actions import describe
 from plein.audit.chain import Verdict, verify
 from plein.audit.keys import AuditKeys
 from plein.audit.models import AuditActor, AuditEntry, AuditSubject
@@ -39,6 +40,11 @@ class EntryView:
     span_id: str
     parent_span_id: str | None
     details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def description(self) -> str:
+        """The action's Dutch description from the registry (the stored name when unregistered)."""
+        return describe(self.name)
 
 
 @dataclass(slots=True)

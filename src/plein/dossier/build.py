@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from plein.audit.actions import AuditAction
 from plein.core.models import Establishment, LegalEntity
 from plein.dossier.subjects import Related, Succession, dossier_establishments, related_subjects, succession_chain
 from plein.dossier.timeline import NOT_YET_INCLUDED, DossierContext, TimelineItem, timeline
@@ -43,7 +44,7 @@ class Dossier:
 
 def build_dossier(gate: Gate, establishment_id: int, *, with_persons: bool = False) -> Dossier:
     """The dossier of a visible establishment; NotVisible (404) otherwise, audited either way."""
-    establishment: Establishment = gate.read_subject(Establishment, establishment_id, action="dossier.openen")
+    establishment: Establishment = gate.read_subject(Establishment, establishment_id, action=AuditAction.DOSSIER_OPEN)
     chain: list[int] = []
     successions: list[Succession] = []
     legal: dict[str, Any] | None = None
@@ -78,7 +79,7 @@ def build_dossier(gate: Gate, establishment_id: int, *, with_persons: bool = Fal
     subjects: list[tuple[str, object]] = [("vestiging", i) for i in est_ids] + [("kvk", k) for k in kvks]
     subjects += [("persoon" if r.kind == "persoon" else "rechtspersoon", r.ident) for r in dossier.related]
     gate.audit(
-        "dossier.lezen",
+        AuditAction.DOSSIER_READ,
         object_type="vestiging",
         object_id=str(establishment_id),
         subjects=subjects,

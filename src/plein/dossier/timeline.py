@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select
 
+from plein.audit.actions import AuditAction
 from plein.core.models import ImportBatch, Inspection, Permit, Record, Report, Transport, organisation_codes
 from plein.policy.gate import Gate
 from plein.resolve.models import ResolveLink
@@ -182,7 +183,7 @@ def web_offers(ctx: DossierContext) -> list[TimelineItem]:
         return []
     offers = gate.session.scalars(
         select(WebOffer)
-        .where(or_(*by_subject), visible_offers(gate, "dossier.webaanbod"))
+        .where(or_(*by_subject), visible_offers(gate, AuditAction.DOSSIER_WEB_OFFERS))
         .order_by(WebOffer.first_seen.desc())
         .limit(MAX_ITEMS)
     ).all()

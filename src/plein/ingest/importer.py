@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, and_, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from plein.audit.actions import AuditAction
 from plein.core.models import ImportBatch, Inspection, Permit, Record, Report, Transport, utcnow
 from plein.errors import ValidationError
 from plein.ingest.mapping import Mapping
@@ -152,7 +153,7 @@ def _start_run(
         gate.check_fields(mapping.fields)
         gate.authorise_record_write(
             source.organisation_id,
-            action="registraties.importeren",
+            action=AuditAction.RECORDS_IMPORT,
             object_id=f"importrun:{run.id}",
         )
     return run, mapping, vocab, source
@@ -266,7 +267,7 @@ def _finish(engine: Engine, run_id: int, resumed_from: int) -> RunSummary:
         if run.rows_in == 0:
             run.messages = [*run.messages, "het bestand bevat geen gegevensregels"]
         ingest_gate(session, run.source).audit(
-            "registraties.importeren.voltooid",
+            AuditAction.RECORDS_IMPORT_DONE,
             object_type="importrun",
             object_id=str(run.id),
             details={
@@ -582,7 +583,7 @@ def reprocess_quarantined(engine: Engine, quarantine_id: int, values: dict[str, 
         assert run is not None and source is not None
         ensure_taxonomy(session)
         ingest_gate(session, source).authorise_record_write(
-            source.organisation_id, action="quarantaine.herverwerken", object_id=f"quarantaine:{entry.id}"
+            source.organisation_id, action=AuditAction.QUARANTINE_REPROCESS, object_id=f"quarantaine:{entry.id}"
         )
         context = _Context(
             run.id,

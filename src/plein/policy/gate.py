@@ -32,6 +32,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, se
 from sqlalchemy.orm import Session
 
 from plein.audit import log as audit_log
+from plein.audit.actions import AuditAction
 from plein.audit.chain import ActorInfo, NewEntry
 from plein.audit.events import merge_into, record_event
 from plein.audit.keys import AuditKeys, audit_keys
@@ -155,13 +156,15 @@ class Gate:
     def _activity(self, code: str) -> ActivityRule:
         activity = activity_rule(self.session, code)
         if activity is None or not activity.active:
-            self._refuse("doelbinding", "Het opgegeven doel staat niet in het verwerkingsregister.", "doel.controleren")
+            self._refuse(
+                "doelbinding", "Het opgegeven doel staat niet in het verwerkingsregister.", AuditAction.PURPOSE_CHECK
+            )
         assert activity is not None
         if self.actor.role.value not in activity.roles:
             self._refuse(
                 "doelbinding",
                 f"Met de rol {self.actor.role.label} mag u niet werken onder het doel '{activity.name}'.",
-                "doel.controleren",
+                AuditAction.PURPOSE_CHECK,
             )
         return activity
 
@@ -172,17 +175,17 @@ class Gate:
                 self._refuse(
                     "doelbinding",
                     "Dit doel geldt alleen binnen een samenwerking; kies de samenwerking.",
-                    "doel.controleren",
+                    AuditAction.PURPOSE_CHECK,
                 )
             if activity.scope == "eigen_organisatie" and self.actor.organisation_id is None:
-                self._refuse("rol", "Deze verwerking vraagt een organisatie.", "doel.controleren")
+                self._refuse("rol", "Deze verwerking vraagt een organisatie.", AuditAction.PURPOSE_CHECK)
             return Scope(activity.scope, activity.code, activity.legal_basis)
         collaboration = self._collaboration_if_member(self.purpose.collaboration_id)
         if collaboration is None:
             self._refuse(
                 "need-to-know",
                 "U bent geen lid van deze samenwerking (of zij bestaat niet).",
-                "doel.controleren",
+                AuditAction.PURPOSE_CHECK,
             )
         assert collaboration is not None
         activity = self._activity(collaboration.processing_activity_code)
@@ -190,7 +193,7 @@ class Gate:
             self._refuse(
                 "periode",
                 "Deze samenwerking loopt niet (meer): buiten de looptijd worden geen gegevens getoond.",
-                "doel.controleren",
+                AuditAction.PURPOSE_CHECK,
             )
         return Scope("samenwerking", activity.code, collaboration.legal_basis or activity.legal_basis, collaboration)
 
@@ -200,14 +203,14 @@ class Gate:
             return None
         return collaboration_if_member(self.session, collaboration_id, self.actor.user_id, self.actor.organisation_id)
 
-    def require(self, scope_kind: str, action: str) -> Scope:
+    def require(self, scope_kind: str, action: AuditAction) -> Scope:
         """Demand that the purpose reaches ``scope_kind`` (e.g. ``audit``, ``configuratie``); audited if not."""
         scope = self.scope()
         if scope.kind != scope_kind:
             self._refuse("rol", "Uw rol of gekozen doel geeft geen toegang tot deze functie.", action)
         return scope
 
-    def _case_scope(self, action: str) -> Scope:
+    def _case_scope(self, action: AuditAction) -> Scope:
         scope = self.scope()
         if scope.kind == "aggregaat":
             self._refuse(
@@ -272,7 +275,7 @@ class Gate:
             )
         return false()
 
-    def record_clause(self, action: str = "registraties.filteren") -> ColumnElement[bool]:
+    def record_clause(self, action: AuditAction = AuditAction.RECORDS_FILTER) -> ColumnElement[bool]:
         """The WHERE clause of the records this actor may see under this purpose (for composing queries)."""
         return self._record_clause(self._case_scope(action))
 
@@ -288,7 +291,7 @@ class Gate:
 
     def establishment_clause(
         self,
-        action: str = "subjecten.filteren",
+        action: AuditAction = AuditAction.SUBJECTS_FILTER,
         *,
         establishment_id: Any = None,
         source_organisation_id: Any = None,
@@ -319,7 +322,7 @@ class Gate:
         """``query`` (default ``select(Establishment)``) restricted to visible establishments."""
         return (query if query is not None else select(Establishment)).where(self.establishment_clause())
 
-    def legal_entity_clause(self, action: str = "subjecten.filteren") -> ColumnElement[bool]:
+    def legal_entity_clause(self, action: AuditAction = AuditAction.SUBJECTS_FILTER) -> ColumnElement[bool]:
         """Visible legal entities: those of visible establishments; under the own task also own and KvK ones."""
         scope = self._case_scope(action)
         if scope.kind == "alle":
@@ -341,7 +344,7 @@ class Gate:
         """``query`` (default ``select(LegalEntity)``) restricted to visible legal entities."""
         return (query if query is not None else select(LegalEntity)).where(self.legal_entity_clause())
 
-    def person_clause(self, action: str = "subjecten.filteren") -> ColumnElement[bool]:
+    def person_clause(self, action: AuditAction = AuditAction.SUBJECTS_FILTER) -> ColumnElement[bool]:
         """Visible persons: own organisation's, and those holding a role at a visible legal entity."""
         scope = self._case_scope(action)
         if scope.kind == "alle":
@@ -360,7 +363,9 @@ class Gate:
         return (query if query is not None else select(Person)).where(self.person_clause())
 
     # ------------------------------------------------------------------ audited reads
-    def read_records(self, query: Select[Any] | None = None, *, action: str = "registraties.lezen") -> list[Any]:
+    def read_records(
+        self, query: Select[Any] | None = None, *, action: AuditAction = AuditAction.RECORDS_READ
+    ) -> list[Any]:
         """Execute a record query restricted to what is visible, and audit it with its data subjects."""
         started = utcnow()
         rows = list(self.session.scalars(self.records(query)).all())
@@ -373,7 +378,13 @@ class Gate:
         )
         return rows
 
-    def read_record(self, record_id: int, *, action: str = "registratie.lezen", model: type[T] = Record) -> T:  # type: ignore[assignment]
+    def read_record(
+        self,
+        record_id: int,
+        *,
+        action: AuditAction = AuditAction.RECORD_READ,
+        model: type[T] = Record,  # type: ignore[assignment]
+    ) -> T:
         """One visible record by id; ``NotVisible`` for absent and refused alike (audited)."""
         started = utcnow()
         clause = self.record_clause(action)
@@ -390,7 +401,9 @@ class Gate:
         )
         return found
 
-    def count_records(self, query: Select[Any] | None = None, *, action: str = "registraties.tellen") -> int:
+    def count_records(
+        self, query: Select[Any] | None = None, *, action: AuditAction = AuditAction.RECORDS_COUNT
+    ) -> int:
         """Count visible records (in the database) and audit the count."""
         started = utcnow()
         filtered = self.records(query)
@@ -398,7 +411,7 @@ class Gate:
         self.audit(action, started_at=started, object_type="registratie", details={"aantal": total})
         return total
 
-    def read_subject(self, model: type[T], subject_id: int, *, action: str = "subject.lezen") -> T:
+    def read_subject(self, model: type[T], subject_id: int, *, action: AuditAction = AuditAction.SUBJECT_READ) -> T:
         """One visible establishment, legal entity or person by id; ``NotVisible`` otherwise (audited)."""
         started = utcnow()
         clauses: Mapping[type[Any], tuple[str, str, Any]] = {
@@ -424,7 +437,7 @@ class Gate:
         group_by: Sequence[Any],
         *,
         where: Sequence[ColumnElement[bool]] = (),
-        action: str = "aggregaat.lezen",
+        action: AuditAction = AuditAction.AGGREGATE_READ,
     ) -> list[Cell]:
         """Counts of visible records per group, computed in the database.
 
@@ -455,7 +468,7 @@ class Gate:
         self,
         organisation_id: int,
         *,
-        action: str = "registratie.schrijven",
+        action: AuditAction = AuditAction.RECORD_WRITE,
         subjects: Sequence[Subject] = (),
         object_id: str = "",
     ) -> None:
@@ -467,7 +480,7 @@ class Gate:
             self._refuse("need-to-know", "U mag alleen registraties van uw eigen organisatie vastleggen.", action)
         self.audit(action, object_type="registratie", object_id=object_id, subjects=subjects)
 
-    def check_fields(self, field_names: Iterable[str], *, action: str = "gegevens.aanleveren") -> None:
+    def check_fields(self, field_names: Iterable[str], *, action: AuditAction = AuditAction.DATA_DELIVER) -> None:
         """Refuse data containing a Wgs-forbidden category (e.g. nationality), at ingest or anywhere."""
         bad = sorted({name for name in field_names if is_forbidden_field(name)})
         if bad:
@@ -491,7 +504,7 @@ class Gate:
             clean[key] = value
         return clean
 
-    def share_record(self, record_id: int, *, action: str = "registratie.delen") -> SharedRecord:
+    def share_record(self, record_id: int, *, action: AuditAction = AuditAction.RECORD_SHARE) -> SharedRecord:
         """Share an own-organisation record into the purpose's collaboration (within scope and period)."""
         scope = self._case_scope(action)
         if scope.collaboration is None:
@@ -521,7 +534,7 @@ class Gate:
     # ------------------------------------------------------------------ audit
     def audit(
         self,
-        name: str,
+        name: AuditAction,
         *,
         status: str = "ok",
         rule: str = "",
@@ -581,11 +594,11 @@ class Gate:
             self._actor_cache = ActorInfo(self.actor.user_id, self.actor.username, code, self.actor.role.value)
         return self._actor_cache
 
-    def _refuse(self, rule: str, message: str, action: str) -> None:
+    def _refuse(self, rule: str, message: str, action: AuditAction) -> None:
         self.audit(action, status="geweigerd", rule=rule, details={"melding": message}, durable=True)
         raise Refused(rule, message)
 
-    def _refuse_not_visible(self, what: str, ident: object, action: str, object_type: str) -> None:
+    def _refuse_not_visible(self, what: str, ident: object, action: AuditAction, object_type: str) -> None:
         self.audit(
             action,
             status="geweigerd",

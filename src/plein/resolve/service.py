@@ -20,6 +20,7 @@ import pandas as pd
 from sqlalchemy import Engine, Table, delete, select
 from sqlalchemy.orm import Session
 
+from plein.audit.actions import AuditAction
 from plein.core.models import Establishment, utcnow
 from plein.ingest.importer import bulk_insert
 from plein.policy.gate import Gate
@@ -180,12 +181,12 @@ def run_resolution(
     sessions = session_factory(engine)
     with sessions.begin() as session:
         gate = resolution_gate(session)
-        clause = gate.record_clause("entiteitsresolutie.lezen")  # Refused (audited) if not allowed
+        clause = gate.record_clause(AuditAction.RESOLUTION_READ)  # Refused (audited) if not allowed
 
         def visible(query: Any) -> Any:
             return query.where(clause)
 
-        gate.audit("entiteitsresolutie.gestart", object_type="resolutierun")
+        gate.audit(AuditAction.RESOLUTION_START, object_type="resolutierun")
         run = ResolveRun(backend=backend, status="bezig", counts={})
         session.add(run)
         session.flush()
@@ -275,7 +276,7 @@ def run_resolution(
         stored.counts = counts
         stored.finished_at = utcnow()
         resolution_gate(session).audit(
-            "entiteitsresolutie.voltooid", object_type="resolutierun", object_id=str(run_id), details=counts
+            AuditAction.RESOLUTION_DONE, object_type="resolutierun", object_id=str(run_id), details=counts
         )
     return ResolveSummary(run_id, counts, (dt.datetime.now(dt.UTC) - started).total_seconds())
 

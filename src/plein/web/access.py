@@ -23,6 +23,7 @@ from fastapi import Depends, FastAPI, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
+from plein.audit.actions import AuditAction
 from plein.audit.chain import ActorInfo
 from plein.audit.events import record_event
 from plein.audit.keys import AuditKeys, audit_keys
@@ -199,7 +200,9 @@ def actor_info(user: UserAccount | None, username: str = "") -> ActorInfo:
     return ActorInfo(user.id, user.username, user.organisation.code, user.role)
 
 
-def audit_refusal(request: Request, session: Session, auth: Auth | None, name: str, rule: str, message: str) -> None:
+def audit_refusal(
+    request: Request, session: Session, auth: Auth | None, name: AuditAction, rule: str, message: str
+) -> None:
     """Write a refusal outside the gate (CSRF, login) at once, so it survives the rollback."""
     record_event(
         session,
@@ -228,7 +231,7 @@ async def check_csrf(request: Request, session: SessionDep, auth: AuthDep) -> No
         sent = field if isinstance(field, str) else ""
     if not sent or not hmac.compare_digest(sent.encode(), auth.csrf_token.encode()):
         message = "Het formulier is verlopen of niet door plein verstuurd (CSRF-controle). Laad de pagina opnieuw."
-        audit_refusal(request, session, auth, "csrf.controle", "csrf", message)
+        audit_refusal(request, session, auth, AuditAction.CSRF_CHECK, "csrf", message)
         raise Refused("csrf", message)
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from plein.audit.actions import AuditAction
 from plein.core.models import ImportBatch, LegalEntity, Organisation, Theme, utcnow
 from plein.errors import ValidationError
 from plein.policy.gate import Gate
@@ -128,7 +129,7 @@ class CrawlStore:
             if result.offers:
                 gate.authorise_record_write(
                     self.organisation_id,
-                    action="webwatch.aanbod.vastleggen",
+                    action=AuditAction.WEB_OFFER_STORE,
                     object_id=result.url[:200],
                     subjects=[("kvk", o.offer.seller_kvk) for o in result.offers if o.offer.seller_kvk],
                 )
@@ -362,7 +363,7 @@ def list_offers(
 ) -> tuple[int, list[WebOffer]]:
     """Offers visible to the actor, highest score first: the inspector's worklist when
     ``only_violations``. Audited with the number of offers read."""
-    query = select(WebOffer).where(visible_offers(gate, "webwatch.aanbod.lezen"))
+    query = select(WebOffer).where(visible_offers(gate, AuditAction.WEB_OFFERS_READ))
     if theme:
         query = query.where(WebOffer.theme_code == theme)
     if only_violations:
@@ -372,7 +373,7 @@ def list_offers(
     total = gate.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = list(gate.session.scalars(query.order_by(WebOffer.score.desc(), WebOffer.id).offset(offset).limit(limit)))
     gate.audit(
-        "webwatch.aanbod.lezen",
+        AuditAction.WEB_OFFERS_READ,
         object_type="webaanbod",
         details={"thema": theme or "", "aantal": len(rows)},
         subjects=[("kvk", o.seller_kvk) for o in rows if o.seller_kvk],
@@ -385,11 +386,11 @@ def get_offer(gate: Gate, offer_id: int) -> WebOffer:
     from plein.policy.errors import NotVisible
 
     offer = gate.session.scalars(
-        select(WebOffer).where(WebOffer.id == offer_id, visible_offers(gate, "webwatch.aanbod.lezen"))
+        select(WebOffer).where(WebOffer.id == offer_id, visible_offers(gate, AuditAction.WEB_OFFERS_READ))
     ).first()
     if offer is None:
         gate.audit(
-            "webwatch.aanbod.lezen",
+            AuditAction.WEB_OFFERS_READ,
             status="geweigerd",
             rule="need-to-know",
             object_type="webaanbod",
@@ -398,7 +399,7 @@ def get_offer(gate: Gate, offer_id: int) -> WebOffer:
         )
         raise NotVisible("Aanbod", offer_id)
     gate.audit(
-        "webwatch.aanbod.lezen",
+        AuditAction.WEB_OFFERS_READ,
         object_type="webaanbod",
         object_id=str(offer_id),
         subjects=[("kvk", offer.seller_kvk)] if offer.seller_kvk else [],
@@ -431,14 +432,17 @@ def read_evidence(gate: Gate, offer_id: int, page_id: int, settings: Settings | 
     if page is None or page.warc_offset < 0:
         raise NotVisible("Bewijspagina", page_id)
     gate.audit(
-        "webwatch.bewijs.lezen", object_type="webpagina", object_id=str(page_id), details={"hash": page.content_hash}
+        AuditAction.WEB_EVIDENCE_READ,
+        object_type="webpagina",
+        object_id=str(page_id),
+        details={"hash": page.content_hash},
     )
     return read_page(default_evidence_root(settings), page.warc_file, page.warc_offset)
 
 
 def market_view(gate: Gate, theme: str) -> dict[str, Any]:
     """Offers, sellers and platforms per crawl over time, plus the changes since the last crawl."""
-    visible = visible_offers(gate, "webwatch.marktbeeld.lezen")
+    visible = visible_offers(gate, AuditAction.WEB_MARKET_READ)
     session = gate.session
     per_crawl = session.execute(
         select(
@@ -460,7 +464,7 @@ def market_view(gate: Gate, theme: str) -> dict[str, Any]:
         platforms[offer.platform]["aanbiedingen"] += offer.status != "verdwenen"
         platforms[offer.platform]["overtredingen"] += offer.likely_violation and offer.status != "verdwenen"
     sellers = Counter(o.seller_name for o in offers if o.status != "verdwenen")
-    gate.audit("webwatch.marktbeeld.lezen", object_type="thema", object_id=theme)
+    gate.audit(AuditAction.WEB_MARKET_READ, object_type="thema", object_id=theme)
     return {
         "thema": theme,
         "crawls": [
@@ -476,7 +480,7 @@ def market_view(gate: Gate, theme: str) -> dict[str, Any]:
 
 def list_crawls(gate: Gate, limit: int = 20) -> list[WebCrawl]:
     """Recent crawls of the actor's organisation (progress and counts)."""
-    gate.record_clause("webwatch.crawls.lezen")
+    gate.record_clause(AuditAction.WEB_CRAWLS_READ)
     query = select(WebCrawl).order_by(WebCrawl.started_at.desc()).limit(limit)
     if gate.scope().kind != "alle":
         query = query.where(WebCrawl.organisation_id == gate.actor.organisation_id)
@@ -505,7 +509,7 @@ def label_offer(gate: Gate, offer_id: int, label: bool, note: str = "") -> WebOf
 
     offer = get_offer(gate, offer_id)
     if gate.actor.role not in LABELLERS:
-        gate.audit("webwatch.label.corrigeren", status="geweigerd", rule="rol", durable=True)
+        gate.audit(AuditAction.WEB_LABEL_CORRECT, status="geweigerd", rule="rol", durable=True)
         raise Refused("rol", "Alleen analisten en inspecteurs mogen een beoordeling corrigeren.")
     gate.session.add(
         WebLabel(
@@ -519,7 +523,9 @@ def label_offer(gate: Gate, offer_id: int, label: bool, note: str = "") -> WebOf
     )
     offer.label = label
     offer.likely_violation = label
-    gate.audit("webwatch.label.corrigeren", object_type="webaanbod", object_id=str(offer.id), details={"label": label})
+    gate.audit(
+        AuditAction.WEB_LABEL_CORRECT, object_type="webaanbod", object_id=str(offer.id), details={"label": label}
+    )
     return offer
 
 

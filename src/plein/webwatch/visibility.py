@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from plein.audit.actions import AuditAction
 from plein.policy.gate import Gate
 from plein.webwatch.models import WebOffer
 
 
-def visible_offers(gate: Gate, action: str) -> Any:
+def visible_offers(gate: Gate, action: AuditAction) -> Any:
     """WHERE clause for the offers ``gate``'s actor may see under its purpose.
 
     The gate's record check (role, purpose, aggregates-only) is applied first by asking it for the
