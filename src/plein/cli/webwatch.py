@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from plein.core.vocabulary import RunStatus
 from plein.errors import ValidationError
 
 webwatch_app = typer.Typer(
@@ -98,7 +99,7 @@ def crawl_command(
         idle_seconds=idle,
     )
     _print_json(result)
-    if result["status"] == "mislukt":
+    if result["status"] == RunStatus.FAILED:
         raise typer.Exit(1)
 
 

@@ -113,3 +113,13 @@ LEGAL_FORMS = {
     "cooperatie": "Coöperatie",
     "maatschap": "Maatschap",
 }
+
+
+class RunStatus(StrEnum):
+    """Where a run stands: an import batch, an import run, a crawl, a resolution run (one list for all)."""
+
+    RUNNING = "bezig"
+    DONE = "voltooid"
+    INTERRUPTED = "onderbroken"
+    FAILED = "mislukt"
+    REFUSED = "geweigerd"

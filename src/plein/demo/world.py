@@ -21,7 +21,7 @@ from typing import Any
 
 from plein.core.vocabulary import Confidentiality as C
 from plein.core.vocabulary import InspectionOutcome as O
-from plein.core.vocabulary import LegalEntityLinkKind, PersonRole, Severity
+from plein.core.vocabulary import LegalEntityLinkKind, PersonRole, RunStatus, Severity
 from plein.demo import catalog
 from plein.demo.catalog import OMGEVINGSDIENSTEN, ORGANISATIONS, SECTORS, Sector
 from plein.demo.geo import CITIES, City, random_point, random_postcode
@@ -340,7 +340,7 @@ class WorldBuilder:
                     f"Demowereld {self.size}, seed {self.seed}",
                     RECEIVED_AT,
                     RECEIVED_AT,
-                    "done",
+                    RunStatus.DONE.value,
                     0,
                     0,
                     0,

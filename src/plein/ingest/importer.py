@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from plein.audit.actions import AuditAction
 from plein.core.models import ImportBatch, Inspection, Permit, Record, Report, Transport, utcnow
+from plein.core.vocabulary import RunStatus
 from plein.errors import ValidationError
 from plein.ingest.mapping import Mapping
 from plein.ingest.models import IngestedRecord, IngestRun, IngestSource, QuarantinedRow, new_lease_owner
@@ -135,7 +136,7 @@ def _start_run(
                 file_name=display_name[:260],
                 file_sha256=sha,
                 file_size=size,
-                status="bezig",
+                status=RunStatus.RUNNING,
                 messages=[],
                 rows_in=0,
                 rows_new=0,
@@ -163,7 +164,7 @@ def open_run(session: Session, source: IngestSource, sha: str) -> IngestRun | No
     """The unfinished run of this file in this source (alive or interrupted), if any."""
     return session.scalars(
         select(IngestRun)
-        .where(IngestRun.source_id == source.id, IngestRun.file_sha256 == sha, IngestRun.status == "bezig")
+        .where(IngestRun.source_id == source.id, IngestRun.file_sha256 == sha, IngestRun.status == RunStatus.RUNNING)
         .order_by(IngestRun.id.desc())
     ).first()
 
@@ -188,12 +189,12 @@ def _refuse_run(engine: Engine, run_id: int, message: str) -> None:
     with session_factory(engine).begin() as session:
         run = session.get(IngestRun, run_id)
         assert run is not None
-        run.status = "geweigerd"
+        run.status = RunStatus.REFUSED
         run.messages = [*run.messages, message]
         run.finished_at = utcnow()
         batch = session.get(ImportBatch, run.import_batch_id)
         if batch is not None:
-            batch.status = "failed"
+            batch.status = RunStatus.FAILED
             batch.finished_at = run.finished_at
 
 
@@ -261,7 +262,7 @@ def _finish(engine: Engine, run_id: int, resumed_from: int) -> RunSummary:
     with session_factory(engine).begin() as session:
         run = session.get(IngestRun, run_id)
         assert run is not None
-        run.status = "voltooid"
+        run.status = RunStatus.DONE
         run.finished_at = utcnow()
         run.owner, run.heartbeat_at = "", None
         if run.rows_in == 0:
@@ -279,7 +280,7 @@ def _finish(engine: Engine, run_id: int, resumed_from: int) -> RunSummary:
         )
         batch = session.get(ImportBatch, run.import_batch_id)
         if batch is not None:
-            batch.status = "finished"
+            batch.status = RunStatus.DONE
             batch.finished_at = run.finished_at
             batch.rows_in = run.rows_in
             batch.rows_stored = run.rows_stored

@@ -59,6 +59,7 @@ from plein.policy.models import (
     SharedRecord,
 )
 from plein.policy.roles import CASE_ROLES, RECORD_WRITERS, SHARERS, Actor, Purpose, Role
+from plein.policy.scopes import ScopeKind
 
 DEFAULT_MIN_CELL = 10
 Subject = tuple[str, object]
@@ -69,7 +70,7 @@ T = TypeVar("T")
 class Scope:
     """What the stated purpose reaches, after the gate checked it fits the actor."""
 
-    kind: str  # eigen_organisatie | samenwerking | aggregaat | audit | configuratie | alle
+    kind: ScopeKind
     activity_code: str
     legal_basis: str
     collaboration: CollaborationRule | None = None
@@ -171,13 +172,13 @@ class Gate:
     def _resolve_scope(self) -> Scope:
         if self.purpose.activity_code is not None:
             activity = self._activity(self.purpose.activity_code)
-            if activity.scope == "samenwerking":
+            if activity.scope == ScopeKind.COLLABORATION:
                 self._refuse(
                     "doelbinding",
                     "Dit doel geldt alleen binnen een samenwerking; kies de samenwerking.",
                     AuditAction.PURPOSE_CHECK,
                 )
-            if activity.scope == "eigen_organisatie" and self.actor.organisation_id is None:
+            if activity.scope == ScopeKind.OWN_ORGANISATION and self.actor.organisation_id is None:
                 self._refuse("rol", "Deze verwerking vraagt een organisatie.", AuditAction.PURPOSE_CHECK)
             return Scope(activity.scope, activity.code, activity.legal_basis)
         collaboration = self._collaboration_if_member(self.purpose.collaboration_id)
@@ -195,7 +196,9 @@ class Gate:
                 "Deze samenwerking loopt niet (meer): buiten de looptijd worden geen gegevens getoond.",
                 AuditAction.PURPOSE_CHECK,
             )
-        return Scope("samenwerking", activity.code, collaboration.legal_basis or activity.legal_basis, collaboration)
+        return Scope(
+            ScopeKind.COLLABORATION, activity.code, collaboration.legal_basis or activity.legal_basis, collaboration
+        )
 
     def _collaboration_if_member(self, collaboration_id: int | None) -> CollaborationRule | None:
         """The collaboration, if the actor is a member for their current organisation."""
@@ -203,7 +206,7 @@ class Gate:
             return None
         return collaboration_if_member(self.session, collaboration_id, self.actor.user_id, self.actor.organisation_id)
 
-    def require(self, scope_kind: str, action: AuditAction) -> Scope:
+    def require(self, scope_kind: ScopeKind, action: AuditAction) -> Scope:
         """Demand that the purpose reaches ``scope_kind`` (e.g. ``audit``, ``configuratie``); audited if not."""
         scope = self.scope()
         if scope.kind != scope_kind:
@@ -212,13 +215,16 @@ class Gate:
 
     def _case_scope(self, action: AuditAction) -> Scope:
         scope = self.scope()
-        if scope.kind == "aggregaat":
+        if scope.kind == ScopeKind.AGGREGATE:
             self._refuse(
                 "alleen-aggregaten",
                 "Onder dit doel zijn alleen geaggregeerde gegevens beschikbaar, geen registraties of subjecten.",
                 action,
             )
-        if scope.kind not in ("eigen_organisatie", "samenwerking", "alle") or self.actor.role not in CASE_ROLES:
+        if (
+            scope.kind not in (ScopeKind.OWN_ORGANISATION, ScopeKind.COLLABORATION, ScopeKind.ALL)
+            or self.actor.role not in CASE_ROLES
+        ):
             self._refuse("rol", "Uw rol geeft geen toegang tot registraties of subjecten.", action)
         return scope
 
@@ -265,11 +271,11 @@ class Gate:
         return self._clause[1]
 
     def _build_record_clause(self, scope: Scope) -> ColumnElement[bool]:
-        if scope.kind == "alle":
+        if scope.kind == ScopeKind.ALL:
             return self._levels()
-        if scope.kind in ("eigen_organisatie", "aggregaat"):
+        if scope.kind in (ScopeKind.OWN_ORGANISATION, ScopeKind.AGGREGATE):
             return and_(_from_organisation(self.actor.organisation_id), self._levels())
-        if scope.kind == "samenwerking" and scope.collaboration is not None:
+        if scope.kind == ScopeKind.COLLABORATION and scope.collaboration is not None:
             return and_(
                 _shared_into(scope.collaboration.id, self._partner_sources(scope.collaboration)), self._levels()
             )
@@ -303,14 +309,14 @@ class Gate:
         applied there without reading the establishment rows.
         """
         scope = self._case_scope(action)
-        if scope.kind == "alle":
+        if scope.kind == ScopeKind.ALL:
             return true()
         est_id = Establishment.id if establishment_id is None else establishment_id
         source = Establishment.source_organisation_id if source_organisation_id is None else source_organisation_id
         # Correlated EXISTS: the database checks each candidate establishment instead of first
         # building the set of every visible record's establishment (hundreds of thousands at scale).
         via_records = exists().where(Record.establishment_id == est_id, self._record_clause(scope))
-        if scope.kind == "eigen_organisatie":
+        if scope.kind == ScopeKind.OWN_ORGANISATION:
             return or_(
                 source == self.actor.organisation_id,
                 source.in_(self._basisregistratie()),
@@ -325,14 +331,14 @@ class Gate:
     def legal_entity_clause(self, action: AuditAction = AuditAction.SUBJECTS_FILTER) -> ColumnElement[bool]:
         """Visible legal entities: those of visible establishments; under the own task also own and KvK ones."""
         scope = self._case_scope(action)
-        if scope.kind == "alle":
+        if scope.kind == ScopeKind.ALL:
             return true()
         via = LegalEntity.id.in_(
             select(Establishment.legal_entity_id).where(
                 Establishment.legal_entity_id.is_not(None), self.establishment_clause(action)
             )
         )
-        if scope.kind == "eigen_organisatie":
+        if scope.kind == ScopeKind.OWN_ORGANISATION:
             return or_(
                 LegalEntity.source_organisation_id == self.actor.organisation_id,
                 LegalEntity.source_organisation_id.in_(self._basisregistratie()),
@@ -347,14 +353,14 @@ class Gate:
     def person_clause(self, action: AuditAction = AuditAction.SUBJECTS_FILTER) -> ColumnElement[bool]:
         """Visible persons: own organisation's, and those holding a role at a visible legal entity."""
         scope = self._case_scope(action)
-        if scope.kind == "alle":
+        if scope.kind == ScopeKind.ALL:
             return true()
         via = Person.id.in_(
             select(PersonRoleLink.person_id).where(
                 PersonRoleLink.legal_entity_id.in_(select(LegalEntity.id).where(self.legal_entity_clause(action)))
             )
         )
-        if scope.kind == "eigen_organisatie":
+        if scope.kind == ScopeKind.OWN_ORGANISATION:
             return or_(Person.source_organisation_id == self.actor.organisation_id, via)
         return via
 
@@ -446,7 +452,7 @@ class Gate:
         """
         started = utcnow()
         scope = self.scope()
-        if scope.kind not in ("aggregaat", "eigen_organisatie", "samenwerking", "alle"):
+        if scope.kind not in (ScopeKind.AGGREGATE, ScopeKind.OWN_ORGANISATION, ScopeKind.COLLABORATION, ScopeKind.ALL):
             self._refuse("rol", "Uw rol geeft geen toegang tot registratiegegevens, ook niet geaggregeerd.", action)
         query = (
             select(*group_by, func.count(Record.id))
@@ -455,7 +461,7 @@ class Gate:
             .group_by(*group_by)
             .order_by(*group_by)
         )
-        suppress = scope.kind == "aggregaat"
+        suppress = scope.kind == ScopeKind.AGGREGATE
         cells = []
         for row in self.session.execute(query):
             *key, count = row
@@ -476,7 +482,7 @@ class Gate:
         scope = self._case_scope(action)
         if self.actor.role not in RECORD_WRITERS:
             self._refuse("rol", "Uw rol mag geen registraties vastleggen of wijzigen.", action)
-        if scope.kind != "eigen_organisatie" or organisation_id != self.actor.organisation_id:
+        if scope.kind != ScopeKind.OWN_ORGANISATION or organisation_id != self.actor.organisation_id:
             self._refuse("need-to-know", "U mag alleen registraties van uw eigen organisatie vastleggen.", action)
         self.audit(action, object_type="registratie", object_id=object_id, subjects=subjects)
 

@@ -9,6 +9,7 @@ from sqlalchemy import JSON, BigInteger, DateTime, Float, ForeignKey, String, Te
 from sqlalchemy.orm import Mapped, mapped_column
 
 from plein.core.models import Base, BigId, utcnow
+from plein.core.vocabulary import RunStatus
 
 
 class ResolveRun(Base):
@@ -18,7 +19,7 @@ class ResolveRun(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     backend: Mapped[str] = mapped_column(String(20), default="duckdb")
-    status: Mapped[str] = mapped_column(String(20), default="bezig")
+    status: Mapped[str] = mapped_column(String(20), default=RunStatus.RUNNING)
     counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)

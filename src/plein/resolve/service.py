@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from plein.audit.actions import AuditAction
 from plein.core.models import Establishment, utcnow
+from plein.core.vocabulary import RunStatus
 from plein.ingest.importer import bulk_insert
 from plein.policy.gate import Gate
 from plein.policy.register import RESOLUTIE
@@ -187,7 +188,7 @@ def run_resolution(
             return query.where(clause)
 
         gate.audit(AuditAction.RESOLUTION_START, object_type="resolutierun")
-        run = ResolveRun(backend=backend, status="bezig", counts={})
+        run = ResolveRun(backend=backend, status=RunStatus.RUNNING, counts={})
         session.add(run)
         session.flush()
         run_id = run.id
@@ -272,7 +273,7 @@ def run_resolution(
     with sessions.begin() as session:
         stored = session.get(ResolveRun, run_id)
         assert stored is not None
-        stored.status = "voltooid"
+        stored.status = RunStatus.DONE
         stored.counts = counts
         stored.finished_at = utcnow()
         resolution_gate(session).audit(

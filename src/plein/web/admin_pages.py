@@ -25,6 +25,7 @@ from plein.policy.matrix import matrix_parties
 from plein.policy.models import Collaboration, LegalBasis
 from plein.policy.register import BEHEER
 from plein.policy.roles import Purpose, Role
+from plein.policy.scopes import ScopeKind
 from plein.web.access import AuthDep, CsrfDep, SessionDep, request_keys, request_trace
 
 router = APIRouter(include_in_schema=False, prefix="/beheer")
@@ -45,7 +46,7 @@ def admin_gate(request: Request, session: SessionDep, auth: AuthDep) -> Gate:
     gate = Gate(
         session, auth.actor, Purpose.for_activity(BEHEER), trace=request_trace(request), keys=request_keys(request)
     )
-    gate.require("configuratie", AuditAction.ADMIN_OPEN)
+    gate.require(ScopeKind.CONFIGURATION, AuditAction.ADMIN_OPEN)
     return gate
 
 

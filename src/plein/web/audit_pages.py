@@ -19,6 +19,7 @@ from plein.errors import ValidationError
 from plein.policy.gate import Gate
 from plein.policy.register import PRIVACY
 from plein.policy.roles import Purpose
+from plein.policy.scopes import ScopeKind
 from plein.web.access import AuthDep, SessionDep, request_keys, request_trace
 
 router = APIRouter(include_in_schema=False, prefix="/audit")
@@ -32,7 +33,7 @@ def audit_gate(request: Request, session: SessionDep, auth: AuthDep) -> Gate:
     gate = Gate(
         session, auth.actor, Purpose.for_activity(PRIVACY), trace=request_trace(request), keys=request_keys(request)
     )
-    gate.require("audit", AuditAction.AUDIT_OPEN)
+    gate.require(ScopeKind.AUDIT, AuditAction.AUDIT_OPEN)
     return gate
 
 

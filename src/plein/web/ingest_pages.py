@@ -16,6 +16,7 @@ from sqlalchemy import Engine, select
 
 from plein.audit.actions import AuditAction
 from plein.core.models import Organisation, Theme
+from plein.core.vocabulary import RunStatus
 from plein.errors import PleinError, ValidationError
 from plein.ingest.importer import busy_message, file_fingerprint, import_file, open_run, reprocess_quarantined
 from plein.ingest.mapping import packaged_mapping_names
@@ -134,7 +135,7 @@ def _source_page(
         runs=runs,
         quarantine=quarantine,
         report=quality_report(gate.session, source),
-        busy=any(r.display_status == "bezig" for r in runs),
+        busy=any(r.display_status == RunStatus.RUNNING for r in runs),
         message=message,
         error=error,
         csrf_token=auth.csrf_token,

@@ -22,15 +22,17 @@ from sqlalchemy.orm import Session
 
 from plein.audit.actions import AuditAction
 from plein.core.models import ImportBatch, LegalEntity, Organisation, Theme, utcnow
+from plein.core.vocabulary import RunStatus
 from plein.errors import ValidationError
 from plein.policy.gate import Gate
 from plein.policy.register import AANLEVERING
 from plein.policy.roles import Actor, Purpose, Role
+from plein.policy.scopes import ScopeKind
 from plein.settings import Settings, get_settings
 from plein.store.engine import session_factory
 from plein.webwatch.classify import OfferText, TextModel, classify
 from plein.webwatch.evidence import EvidencePage, StoredPage, read_page
-from plein.webwatch.models import WebCrawl, WebLabel, WebObservation, WebOffer, WebPage
+from plein.webwatch.models import OfferStatus, WebCrawl, WebLabel, WebObservation, WebOffer, WebPage
 from plein.webwatch.process import ProcessedOffer
 from plein.webwatch.themes import Theme as WebTheme
 from plein.webwatch.themes import load_themes
@@ -156,20 +158,20 @@ class CrawlStore:
                 source_key=processed.fingerprint[:120],
                 crawl_id=self.crawl_id,
                 first_seen=now,
-                status="nieuw",
+                status=OfferStatus.NEW,
                 urls=[],
                 platforms=[],
                 import_batch_id=session.scalar(select(WebCrawl.import_batch_id).where(WebCrawl.id == self.crawl_id)),
             )
             session.add(offer)
         elif offer.last_crawl_id != self.crawl_id:
-            if offer.status == "verdwenen":
-                offer.status = "terug"
+            if offer.status == OfferStatus.GONE:
+                offer.status = OfferStatus.BACK
                 offer.reappeared += 1
             elif offer.content_hash != content:
-                offer.status = "gewijzigd"
+                offer.status = OfferStatus.CHANGED
             else:
-                offer.status = "actief"
+                offer.status = OfferStatus.ACTIVE
         offer.url = data.url
         offer.urls = list(dict.fromkeys([*(offer.urls or []), data.url]))[-50:]
         offer.platform = data.platform
@@ -300,12 +302,12 @@ def _start_crawl(
             )
             session.add(crawl)
         else:
-            crawl.status = "bezig"
+            crawl.status = RunStatus.RUNNING
         session.commit()
         return crawl.id, organisation.id
 
 
-def finish_crawl(engine: Engine, crawl_id: str, status: str, stats: dict[str, Any]) -> dict[str, int]:
+def finish_crawl(engine: Engine, crawl_id: str, status: RunStatus, stats: dict[str, Any]) -> dict[str, int]:
     """Close the crawl: offers of its themes not seen in it are marked 'verdwenen'; returns counts."""
     with session_factory(engine)() as session:
         crawl = session.get(WebCrawl, crawl_id)
@@ -314,16 +316,16 @@ def finish_crawl(engine: Engine, crawl_id: str, status: str, stats: dict[str, An
         crawl.status = status
         crawl.finished_at = utcnow()
         crawl.stats = {**(crawl.stats or {}), **stats}
-        if status == "klaar":
+        if status == RunStatus.DONE:
             session.execute(
                 update(WebOffer)
                 .where(
                     WebOffer.theme_code.in_(crawl.themes),
                     WebOffer.last_crawl_id != crawl_id,
-                    WebOffer.status != "verdwenen",
+                    WebOffer.status != OfferStatus.GONE,
                     WebOffer.source_organisation_id == crawl.organisation_id,
                 )
-                .values(status="verdwenen")
+                .values(status=OfferStatus.GONE)
             )
         pages = session.scalar(select(func.count()).select_from(WebPage).where(WebPage.crawl_id == crawl_id)) or 0
         offers = (
@@ -342,7 +344,7 @@ def finish_crawl(engine: Engine, crawl_id: str, status: str, stats: dict[str, An
         batch = session.get(ImportBatch, crawl.import_batch_id) if crawl.import_batch_id else None
         if batch is not None:
             batch.finished_at = crawl.finished_at
-            batch.status = "finished" if status == "klaar" else status
+            batch.status = status
             batch.rows_in = pages
             batch.rows_stored = offers
         session.commit()
@@ -367,7 +369,7 @@ def list_offers(
     if theme:
         query = query.where(WebOffer.theme_code == theme)
     if only_violations:
-        query = query.where(WebOffer.likely_violation.is_(True), WebOffer.status != "verdwenen")
+        query = query.where(WebOffer.likely_violation.is_(True), WebOffer.status != OfferStatus.GONE)
     if status:
         query = query.where(WebOffer.status == status)
     total = gate.session.scalar(select(func.count()).select_from(query.subquery())) or 0
@@ -461,9 +463,9 @@ def market_view(gate: Gate, theme: str) -> dict[str, Any]:
     offers = list(session.scalars(select(WebOffer).where(WebOffer.theme_code == theme, visible)))
     platforms: dict[str, Counter[str]] = defaultdict(Counter)
     for offer in offers:
-        platforms[offer.platform]["aanbiedingen"] += offer.status != "verdwenen"
-        platforms[offer.platform]["overtredingen"] += offer.likely_violation and offer.status != "verdwenen"
-    sellers = Counter(o.seller_name for o in offers if o.status != "verdwenen")
+        platforms[offer.platform]["aanbiedingen"] += offer.status != OfferStatus.GONE
+        platforms[offer.platform]["overtredingen"] += offer.likely_violation and offer.status != OfferStatus.GONE
+    sellers = Counter(o.seller_name for o in offers if o.status != OfferStatus.GONE)
     gate.audit(AuditAction.WEB_MARKET_READ, object_type="thema", object_id=theme)
     return {
         "thema": theme,
@@ -473,7 +475,7 @@ def market_view(gate: Gate, theme: str) -> dict[str, Any]:
         "status": dict(Counter(o.status for o in offers)),
         "platforms": {k: dict(v) for k, v in sorted(platforms.items())},
         "verkopers": sellers.most_common(20),
-        "waarschijnlijke_overtredingen": sum(o.likely_violation and o.status != "verdwenen" for o in offers),
+        "waarschijnlijke_overtredingen": sum(o.likely_violation and o.status != OfferStatus.GONE for o in offers),
         "gekoppeld_aan_kvk": sum(1 for o in offers if o.legal_entity_id is not None),
     }
 
@@ -482,7 +484,7 @@ def list_crawls(gate: Gate, limit: int = 20) -> list[WebCrawl]:
     """Recent crawls of the actor's organisation (progress and counts)."""
     gate.record_clause(AuditAction.WEB_CRAWLS_READ)
     query = select(WebCrawl).order_by(WebCrawl.started_at.desc()).limit(limit)
-    if gate.scope().kind != "alle":
+    if gate.scope().kind != ScopeKind.ALL:
         query = query.where(WebCrawl.organisation_id == gate.actor.organisation_id)
     return list(gate.session.scalars(query))
 

@@ -15,6 +15,7 @@ from plein.policy.errors import NotVisible
 from plein.policy.gate import Gate
 from plein.policy.register import BEHEER
 from plein.policy.roles import Purpose
+from plein.policy.scopes import ScopeKind
 from plein.web.access import AuthDep, SessionDep, request_keys, request_trace
 from plein.web.route_policy import Access, RoutePolicy, register
 
@@ -27,7 +28,7 @@ def source_gate(request: Request, session: SessionDep, auth: AuthDep) -> Gate:
     gate = Gate(
         session, auth.actor, Purpose.for_activity(BEHEER), trace=request_trace(request), keys=request_keys(request)
     )
-    gate.require("configuratie", AuditAction.SOURCES_OPEN)
+    gate.require(ScopeKind.CONFIGURATION, AuditAction.SOURCES_OPEN)
     return gate
 
 

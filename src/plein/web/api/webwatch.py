@@ -11,7 +11,7 @@ from plein.web.access import AuthDep, CsrfDep, GateDep
 from plein.web.api.paging import Page, page_links, page_params
 from plein.web.route_policy import Access, RoutePolicy, register
 from plein.webwatch import service
-from plein.webwatch.models import WebOffer
+from plein.webwatch.models import OfferStatus, WebOffer
 from plein.webwatch.themes import load_themes
 
 router = APIRouter(prefix="/internettoezicht", tags=["internettoezicht"])
@@ -67,6 +67,9 @@ def themes(_auth: AuthDep) -> dict[str, Any]:
     }
 
 
+OFFER_STATUS_PATTERN = f"^({'|'.join(OfferStatus)})$"
+
+
 @router.get("/aanbod", summary="Aanbod opvragen (werklijst)")
 def offers(
     request: Request,
@@ -74,7 +77,7 @@ def offers(
     paging: Annotated[Page, Depends(page_params)],
     thema: Annotated[str | None, Query(max_length=40, pattern=r"^[a-z0-9-]+$")] = None,
     alleen_overtredingen: Annotated[bool, Query(alias="alleenOvertredingen")] = False,
-    status: Annotated[str | None, Query(pattern=r"^(nieuw|actief|gewijzigd|verdwenen|terug)$")] = None,
+    status: Annotated[str | None, Query(pattern=OFFER_STATUS_PATTERN)] = None,
 ) -> dict[str, Any]:
     """Aanbod dat u onder het gekozen doel mag zien, hoogste score eerst."""
     total, rows = service.list_offers(

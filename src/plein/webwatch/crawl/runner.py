@@ -11,6 +11,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from plein.core.vocabulary import RunStatus
 from plein.errors import ValidationError
 from plein.runtime import ready_engine
 from plein.settings import Settings, get_settings
@@ -106,7 +107,11 @@ def run_crawl(
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
     reason = str(stats.get("finish_reason", "onbekend"))
-    status = "klaar" if reason == "finished" else ("onderbroken" if reason == "shutdown" else "mislukt")
+    status = (
+        RunStatus.DONE
+        if reason == "finished"
+        else (RunStatus.INTERRUPTED if reason == "shutdown" else RunStatus.FAILED)
+    )
     summary = {
         "verzoeken": int(stats.get("downloader/request_count", 0)),
         "uit_bewijs": int(stats.get("plein/replayed", 0)),
