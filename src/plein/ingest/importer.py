@@ -30,7 +30,7 @@ from plein.ingest.models import IngestedRecord, IngestRun, IngestSource, Quarant
 from plein.ingest.readers import RawRow, open_rows
 from plein.ingest.sources import get_source, source_mapping
 from plein.ingest.taxonomy import ensure_taxonomy, vocabulary
-from plein.ingest.transform import MappedRow, RowProblem, Vocabulary, map_row
+from plein.ingest.transform import AllowedCodes, MappedRow, RowProblem, map_row
 from plein.policy.gate import Gate
 from plein.policy.register import AANLEVERING
 from plein.policy.roles import Actor, Purpose
@@ -80,7 +80,7 @@ class _Context:
     organisation_id: int
     source_system: str
     mapping: Mapping
-    vocabulary: Vocabulary
+    vocabulary: AllowedCodes
     owner: str
 
 
@@ -105,7 +105,7 @@ def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
 
 def _start_run(
     engine: Engine, source_code: str, path: Path, display_name: str
-) -> tuple[IngestRun, Mapping, Vocabulary, IngestSource]:
+) -> tuple[IngestRun, Mapping, AllowedCodes, IngestSource]:
     sessions = session_factory(engine)
     with sessions.begin() as session:
         source = get_source(session, source_code)

@@ -34,8 +34,7 @@ from plein.webwatch.classify import OfferText, TextModel, classify
 from plein.webwatch.evidence import EvidencePage, StoredPage, read_page
 from plein.webwatch.models import OfferStatus, WebCrawl, WebLabel, WebObservation, WebOffer, WebPage
 from plein.webwatch.process import ProcessedOffer
-from plein.webwatch.themes import Theme as WebTheme
-from plein.webwatch.themes import load_themes
+from plein.webwatch.themes import WebTheme, load_themes
 from plein.webwatch.visibility import visible_offers
 
 SOURCE_SYSTEM = "webwatch"

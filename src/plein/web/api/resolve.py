@@ -15,7 +15,7 @@ from plein.web.route_policy import Access, RoutePolicy, register
 router = APIRouter(tags=["resolutie"])
 
 
-class Beoordeling(BaseModel):
+class KoppelingBeoordeling(BaseModel):
     """A reviewer's decision on a proposed link."""
 
     beslissing: Literal["ja", "nee"]
@@ -59,7 +59,7 @@ def decide_api(
     auth: AuthDep,
     _csrf: CsrfDep,
     link_id: Annotated[int, Path(ge=1, le=2**62)],
-    body: Beoordeling,
+    body: KoppelingBeoordeling,
 ) -> dict[str, Any]:
     """Ja of nee; elke volgende resolutierun houdt zich aan deze beslissing."""
     clause = gate.record_clause(AuditAction.REVIEW_DECIDE)

@@ -109,7 +109,7 @@ def offer(gate: GateDep, aanbod_id: Annotated[int, Path(ge=1, le=2**62)]) -> dic
     return data
 
 
-class Beoordeling(BaseModel):
+class AanbodBeoordeling(BaseModel):
     """An analyst's correction of the label."""
 
     overtreding: bool
@@ -118,7 +118,7 @@ class Beoordeling(BaseModel):
 
 @router.post("/aanbod/{aanbod_id}/beoordeling", summary="Beoordeling corrigeren")
 def relabel(
-    gate: GateDep, _: CsrfDep, body: Beoordeling, aanbod_id: Annotated[int, Path(ge=1, le=2**62)]
+    gate: GateDep, _: CsrfDep, body: AanbodBeoordeling, aanbod_id: Annotated[int, Path(ge=1, le=2**62)]
 ) -> dict[str, Any]:
     """Leg de beoordeling van een analist vast; zij gaat voor en wordt gebruikt bij hertrainen."""
     return offer_out(service.label_offer(gate, aanbod_id, body.overtreding, body.toelichting))

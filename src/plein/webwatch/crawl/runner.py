@@ -17,12 +17,12 @@ from plein.runtime import ready_engine
 from plein.settings import Settings, get_settings
 from plein.webwatch.crawl.settings import CrawlConfig, scrapy_settings
 from plein.webwatch.service import default_evidence_root, finish_crawl, start_crawl
-from plein.webwatch.themes import Theme, get_theme
+from plein.webwatch.themes import WebTheme, get_theme
 
 DEMO_SITES_FILE = Path("demo") / "webshops" / "sites.json"
 
 
-def demo_start_urls(themes: list[Theme], settings: Settings | None = None) -> list[str]:
+def demo_start_urls(themes: list[WebTheme], settings: Settings | None = None) -> list[str]:
     """Home and one search page per theme on each running demo webshop (``plein demo webshops``)."""
     path = (settings or get_settings()).var_dir / DEMO_SITES_FILE
     if not path.is_file():
@@ -35,7 +35,7 @@ def demo_start_urls(themes: list[Theme], settings: Settings | None = None) -> li
     return urls
 
 
-def theme_start_urls(themes: list[Theme]) -> list[str]:
+def theme_start_urls(themes: list[WebTheme]) -> list[str]:
     """Start URLs from the themes' own sources (``url`` and an optional ``search`` template)."""
     urls: list[str] = []
     for theme in themes:
