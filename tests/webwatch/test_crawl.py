@@ -53,7 +53,7 @@ def crawled(
         result = run_crawl(
             url,
             directory / "var",
-            crawl_args(ALL_THEMES, start_urls(webshops), "--delay", "0", "--max-paginering", "10"),
+            crawl_args(ALL_THEMES, start_urls(webshops), "--delay", "0", "--max-pagination", "10"),
         )
         yield Crawled(engine, directory / "var", result, webshops, start)
         engine.dispose()

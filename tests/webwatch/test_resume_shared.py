@@ -106,7 +106,7 @@ def test_two_processes_sharing_redis_fetch_each_page_once(migrated: str, webshop
         # request, one process fetched all 138 pages in about three seconds and the other none.
         "--delay",
         "0.25",
-        "--wacht-leeg",
+        "--idle-wait",
         "6",
     )
     start = len(webshops.log)

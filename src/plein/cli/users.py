@@ -39,10 +39,10 @@ def _user(session: Session, username: str) -> UserAccount:
 @users_app.command("add")
 def add_command(
     username: str = typer.Argument(..., help="Gebruikersnaam (kleine letters, cijfers, . _ -)."),
-    organisation: str = typer.Option(..., "--organisatie", help="Code van de organisatie, bv. OD-NZKG."),
-    role: Role = typer.Option(..., "--rol", help="Rol."),
-    clearance: str = typer.Option("vertrouwelijk", "--rubricering", help="Hoogste leesbare rubricering."),
-    name: str = typer.Option("", "--naam", help="Volledige naam."),
+    organisation: str = typer.Option(..., "--organisation", help="Code van de organisatie, bv. OD-NZKG."),
+    role: Role = typer.Option(..., "--role", help="Rol."),
+    clearance: str = typer.Option("vertrouwelijk", "--clearance", help="Hoogste leesbare rubricering."),
+    name: str = typer.Option("", "--name", help="Volledige naam."),
 ) -> None:
     """Maak een account; het wachtwoord wordt gevraagd (minstens 12 tekens)."""
     engine = ready_engine()
@@ -94,8 +94,8 @@ def password_command(username: str = typer.Argument(...)) -> None:
 @users_app.command("token")
 def token_command(
     username: str = typer.Argument(...),
-    name: str = typer.Option("script", "--naam"),
-    days: int = typer.Option(90, "--dagen", min=1, max=365),
+    name: str = typer.Option("script", "--name"),
+    days: int = typer.Option(90, "--days", min=1, max=365),
 ) -> None:
     """Maak een persoonlijk API-token; het wordt één keer getoond."""
     engine = ready_engine()

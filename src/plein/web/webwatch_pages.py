@@ -62,7 +62,7 @@ def start_crawl(
     urls = [u.strip() for u in startadressen.split() if u.strip()]
     if any(not u.startswith(("http://", "https://")) for u in urls):
         raise ValidationError("Startadressen moeten met http:// of https:// beginnen, één per regel.")
-    args = [sys.executable, "-m", "plein", "webwatch", "crawl", thema, "--organisatie", auth.user.organisation.code]
+    args = [sys.executable, "-m", "plein", "webwatch", "crawl", thema, "--organisation", auth.user.organisation.code]
     for url in urls:
         args += ["--start-url", url]
     if demo:
