@@ -13,7 +13,7 @@ from rich.table import Table
 from plein.errors import ValidationError
 from plein.ingest.importer import RunSummary, import_file, reprocess_quarantined
 from plein.ingest.mapping import packaged_mapping_names
-from plein.ingest.models import QuarantinedRow
+from plein.ingest.models import QuarantinedRow, QuarantineStatus
 from plein.ingest.quality import quality_report
 from plein.ingest.sources import get_source, list_sources, register_source
 from plein.runtime import ready_engine
@@ -201,7 +201,7 @@ def quarantine_command(
         source = get_source(session, code)
         rows = session.scalars(
             select(QuarantinedRow)
-            .where(QuarantinedRow.source_id == source.id, QuarantinedRow.status == "open")
+            .where(QuarantinedRow.source_id == source.id, QuarantinedRow.status == QuarantineStatus.OPEN)
             .order_by(QuarantinedRow.id)
             .limit(limit)
         ).all()
@@ -226,4 +226,6 @@ def reprocess_command(
         column, value = item.split("=", 1)
         values[column] = value
     status = reprocess_quarantined(ready_engine(), quarantine_id, values)
-    console.print("Regel verwerkt en opgeslagen." if status == "verwerkt" else "Regel blijft in quarantaine.")
+    console.print(
+        "Regel verwerkt en opgeslagen." if status == QuarantineStatus.PROCESSED else "Regel blijft in quarantaine."
+    )

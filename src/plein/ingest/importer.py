@@ -26,7 +26,14 @@ from plein.core.models import ImportBatch, Inspection, Permit, Record, Report, T
 from plein.core.vocabulary import RunStatus
 from plein.errors import ValidationError
 from plein.ingest.mapping import Mapping
-from plein.ingest.models import IngestedRecord, IngestRun, IngestSource, QuarantinedRow, new_lease_owner
+from plein.ingest.models import (
+    IngestedRecord,
+    IngestRun,
+    IngestSource,
+    QuarantinedRow,
+    QuarantineStatus,
+    new_lease_owner,
+)
 from plein.ingest.readers import RawRow, open_rows
 from plein.ingest.sources import get_source, source_mapping
 from plein.ingest.taxonomy import ensure_taxonomy, vocabulary
@@ -342,7 +349,7 @@ def quarantine(connection: Connection, context: _Context, problems: list[tuple[R
         connection.execute(
             select(QUARANTINE.c.raw_hash).where(
                 QUARANTINE.c.source_id == context.source_id,
-                QUARANTINE.c.status == "open",
+                QUARANTINE.c.status == QuarantineStatus.OPEN,
                 QUARANTINE.c.raw_hash.in_([e[3] for e in entries]),
             )
         ).scalars()
@@ -362,7 +369,7 @@ def quarantine(connection: Connection, context: _Context, problems: list[tuple[R
                 "raw_hash": digest,
                 "field": problem.field[:80],
                 "reason": problem.message,
-                "status": "open",
+                "status": QuarantineStatus.OPEN.value,
                 "record_id": None,
                 "created_at": now,
             }
@@ -570,14 +577,14 @@ def _update_changed(connection: Connection, context: _Context, changed: list[tup
         )
 
 
-def reprocess_quarantined(engine: Engine, quarantine_id: int, values: dict[str, Any]) -> str:
+def reprocess_quarantined(engine: Engine, quarantine_id: int, values: dict[str, Any]) -> QuarantineStatus:
     """Retry one quarantined row with corrected values; returns its new status (verwerkt | open)."""
     sessions = session_factory(engine)
     with sessions.begin() as session:
         entry = session.get(QuarantinedRow, quarantine_id)
         if entry is None:
             raise ValidationError(f"Quarantaineregel {quarantine_id} bestaat niet.")
-        if entry.status != "open":
+        if entry.status != QuarantineStatus.OPEN:
             raise ValidationError(f"Quarantaineregel {quarantine_id} is al verwerkt.")
         run = session.get(IngestRun, entry.run_id)
         source = session.get(IngestSource, entry.source_id)
@@ -603,7 +610,7 @@ def reprocess_quarantined(engine: Engine, quarantine_id: int, values: dict[str, 
             entry.raw = _jsonable(raw.values)
             entry.reason = problem.message
             entry.field = problem.field[:80]
-            return "open"
+            return QuarantineStatus.OPEN
         counts = store_mapped(session.connection(), context, [row])
         record_id = (
             session.connection()
@@ -618,11 +625,11 @@ def reprocess_quarantined(engine: Engine, quarantine_id: int, values: dict[str, 
             )
             .scalar_one()
         )
-        entry.status = "verwerkt"
+        entry.status = QuarantineStatus.PROCESSED
         entry.record_id = record_id
         entry.raw = _jsonable(raw.values)
         run.rows_quarantined -= 1
         run.rows_new += counts["rows_new"]
         run.rows_updated += counts["rows_updated"]
         run.rows_unchanged += counts["rows_unchanged"]
-        return "verwerkt"
+        return QuarantineStatus.PROCESSED

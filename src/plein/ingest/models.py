@@ -10,6 +10,7 @@ import datetime as dt
 import os
 import socket
 import uuid
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
@@ -106,6 +107,13 @@ class IngestRun(Base):
         return self.rows_new + self.rows_updated + self.rows_unchanged
 
 
+class QuarantineStatus(StrEnum):
+    """A quarantined row waits (``open``) until a correction lets it be stored (``verwerkt``)."""
+
+    OPEN = "open"
+    PROCESSED = "verwerkt"
+
+
 class QuarantinedRow(Base):
     """A row that could not be stored, kept verbatim with the reason, until corrected."""
 
@@ -119,7 +127,7 @@ class QuarantinedRow(Base):
     raw_hash: Mapped[str] = mapped_column(String(64), index=True)
     field: Mapped[str] = mapped_column(String(80), default="")
     reason: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=QuarantineStatus.OPEN, index=True)
     record_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, DateTime, Float, ForeignKey, String, Text, UniqueConstraint
@@ -10,6 +11,18 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from plein.core.models import Base, BigId, utcnow
 from plein.core.vocabulary import RunStatus
+
+
+class LinkStatus(StrEnum):
+    """Where a link stands: automatic, waiting for a reviewer, or decided by one."""
+
+    ACCEPTED = "geaccepteerd"  # automatic, above the accept threshold
+    TO_REVIEW = "te_beoordelen"  # in the review queue
+    CONFIRMED = "bevestigd"  # by a reviewer
+    REJECTED = "afgewezen"  # by a reviewer
+
+
+LINKED = (LinkStatus.ACCEPTED, LinkStatus.CONFIRMED)  # the links that count as "the same establishment"
 
 
 class ResolveRun(Base):

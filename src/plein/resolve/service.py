@@ -29,7 +29,7 @@ from plein.policy.register import RESOLUTIE
 from plein.policy.roles import Actor, Purpose
 from plein.resolve.company_model import company_spec
 from plein.resolve.data import COLUMNS, canonical_establishments, partner_establishments, record_signatures
-from plein.resolve.models import ResolvedSubject, ResolveLink, ResolveRun, ReviewDecision
+from plein.resolve.models import LINKED, LinkStatus, ResolvedSubject, ResolveLink, ResolveRun, ReviewDecision
 from plein.resolve.splink_model import ScoredPair, score_pairs
 from plein.resolve.succession import SuccessionIndex, detect_successions, record_successions, succession_index
 from plein.store.engine import session_factory
@@ -110,13 +110,13 @@ def _candidates(left: pd.DataFrame, right: pd.DataFrame, pairs: list[ScoredPair]
 def _status(candidates: list[Candidate], accept: float, review: float) -> str | None:
     top = candidates[0]
     if top.method == "identificatie":
-        return "geaccepteerd"
+        return LinkStatus.ACCEPTED
     weight = top.weight or 0.0
     if weight < review:
         return None
     runner_up = next((c for c in candidates[1:] if c.establishment_id != top.establishment_id), None)
     ambiguous = runner_up is not None and (runner_up.weight or 0.0) > weight - AMBIGUITY_MARGIN
-    return "geaccepteerd" if weight >= accept and not ambiguous else "te_beoordelen"
+    return LinkStatus.ACCEPTED if weight >= accept and not ambiguous else LinkStatus.TO_REVIEW
 
 
 def _decisions(session: Session) -> dict[tuple[str, int], dict[int, str]]:
@@ -140,7 +140,7 @@ def _choose(
     confirmed = [est for est, verdict in verdicts.items() if verdict == "ja"]
     if confirmed:
         reasons = {"beoordeling": "bevestigd door een beoordelaar"}
-        return Candidate(confirmed[0], "beoordeling", None, None, reasons), "bevestigd"
+        return Candidate(confirmed[0], "beoordeling", None, None, reasons), LinkStatus.CONFIRMED
     pool: list[Candidate] = []
     for candidate in candidates:
         target, why = attribute(candidate.establishment_id) if attribute else (candidate.establishment_id, "")
@@ -291,7 +291,7 @@ def _subjects(engine: Engine, links: list[dict[str, Any]], right: pd.DataFrame, 
     joined = {
         link["item_id"]: link["establishment_id"]
         for link in links
-        if link["item_kind"] == "vestiging" and link["status"] in ("geaccepteerd", "bevestigd")
+        if link["item_kind"] == "vestiging" and link["status"] in LINKED
     }
     with Session(engine) as session:
         every = list(session.scalars(select(Establishment.id)))

@@ -13,7 +13,7 @@ from plein.audit.actions import AuditAction
 from plein.core.models import Address, Establishment, Inspection, LegalEntity, Organisation, Record, organisation_codes
 from plein.errors import ValidationError
 from plein.policy.gate import Gate, record_subjects
-from plein.resolve.models import ResolveLink
+from plein.resolve.models import LINKED, ResolveLink
 from plein.search.criteria import Circle, PostcodeRange, RecordFilters
 from plein.search.geo import Point, within_circle, within_polygon
 from plein.search.places import resolve_place
@@ -21,7 +21,7 @@ from plein.search.results import SubjectHit, audit_subjects, count_visible_recor
 
 MAX_EXPORT_ROWS = 100_000
 MAX_MAP_POINTS = 2_000
-ACCEPTED_LINKS = ("geaccepteerd", "bevestigd")
+ACCEPTED_LINKS = LINKED
 
 
 @dataclass(frozen=True)

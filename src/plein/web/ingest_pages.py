@@ -20,7 +20,7 @@ from plein.core.vocabulary import RunStatus
 from plein.errors import PleinError, ValidationError
 from plein.ingest.importer import busy_message, file_fingerprint, import_file, open_run, reprocess_quarantined
 from plein.ingest.mapping import packaged_mapping_names
-from plein.ingest.models import IngestRun, IngestSource, QuarantinedRow, TaxonomyTerm
+from plein.ingest.models import IngestRun, IngestSource, QuarantinedRow, QuarantineStatus, TaxonomyTerm
 from plein.ingest.quality import quality_report
 from plein.ingest.sources import list_sources, register_source
 from plein.ingest.taxonomy import ensure_taxonomy, save_term
@@ -123,7 +123,7 @@ def _source_page(
     ).all()
     quarantine = gate.session.scalars(
         select(QuarantinedRow)
-        .where(QuarantinedRow.source_id == source.id, QuarantinedRow.status == "open")
+        .where(QuarantinedRow.source_id == source.id, QuarantinedRow.status == QuarantineStatus.OPEN)
         .order_by(QuarantinedRow.id)
         .limit(50)
     ).all()
@@ -244,7 +244,11 @@ async def reprocess(
         return _source_page(request, gate, auth, source, error=exc.message, status=400)
     gate.audit(AuditAction.QUARANTINE_REPROCESS, object_type="quarantaine", object_id=str(quarantine_id))
     gate.session.expire_all()
-    message = "Regel opgeslagen." if status == "verwerkt" else "De regel blijft in quarantaine; zie de nieuwe reden."
+    message = (
+        "Regel opgeslagen."
+        if status == QuarantineStatus.PROCESSED
+        else "De regel blijft in quarantaine; zie de nieuwe reden."
+    )
     return _source_page(request, gate, auth, _source(gate, code), message=message)
 
 
