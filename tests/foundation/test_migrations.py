@@ -84,11 +84,9 @@ def test_status_names_migrate_to_one_dutch_word_and_back(database_url: str) -> N
     from plein.store.migrate import alembic_config
 
     engine = create_engine_for(database_url)
-    config = alembic_config()
+    upgrade(engine, "0003_webwatch")
+    now = {"now": dt.datetime(2026, 12, 1, tzinfo=dt.UTC)}
     with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0003_webwatch")
-        now = {"now": dt.datetime(2026, 12, 1, tzinfo=dt.UTC)}
         connection.execute(
             text(
                 "INSERT INTO organisation (id, code, name, kind, legal_domain, created_at) "
@@ -120,6 +118,7 @@ def test_status_names_migrate_to_one_dutch_word_and_back(database_url: str) -> N
     assert batches == [new for _kind, _old, new in _BATCHES]
     assert crawls == [new for _ident, _old, new in _CRAWLS]
     assert set(batches) | set(crawls) <= {s.value for s in RunStatus}
+    config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.downgrade(config, "0012_batch_status_names@-1")
