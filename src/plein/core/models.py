@@ -91,7 +91,7 @@ class ImportBatch(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     source_system: Mapped[str] = mapped_column(String(80))
-    kind: Mapped[str] = mapped_column(String(20))  # demo | import | crawl
+    kind: Mapped[str] = mapped_column(String(20))  # BatchKind
     description: Mapped[str] = mapped_column(Text, default="")
     started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)

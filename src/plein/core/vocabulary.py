@@ -123,3 +123,11 @@ class RunStatus(StrEnum):
     INTERRUPTED = "onderbroken"
     FAILED = "mislukt"
     REFUSED = "geweigerd"
+
+
+class BatchKind(StrEnum):
+    """What delivered an import batch."""
+
+    DEMO = "demo"  # a synthetic demo world
+    IMPORT = "import"  # a partner's file
+    CRAWL = "crawl"  # internettoezicht

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from plein.audit.actions import AuditAction
 from plein.core.models import ImportBatch, Inspection, Permit, Record, Report, Transport, utcnow
-from plein.core.vocabulary import RunStatus
+from plein.core.vocabulary import BatchKind, RunStatus
 from plein.errors import ValidationError
 from plein.ingest.mapping import Mapping
 from plein.ingest.models import (
@@ -132,7 +132,7 @@ def _start_run(
             batch = ImportBatch(
                 organisation_id=source.organisation_id,
                 source_system=source.source_system,
-                kind="import",
+                kind=BatchKind.IMPORT,
                 description=f"{source.code}: {display_name}",
             )
             session.add(batch)

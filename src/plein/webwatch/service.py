@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from plein.audit.actions import AuditAction
 from plein.core.models import ImportBatch, LegalEntity, Organisation, Theme, utcnow
-from plein.core.vocabulary import RunStatus
+from plein.core.vocabulary import BatchKind, RunStatus
 from plein.errors import ValidationError
 from plein.policy.gate import Gate
 from plein.policy.register import AANLEVERING
@@ -286,7 +286,7 @@ def _start_crawl(
             batch = ImportBatch(
                 organisation_id=organisation.id,
                 source_system=SOURCE_SYSTEM,
-                kind="crawl",
+                kind=BatchKind.CRAWL,
                 description=f"Crawl {', '.join(t.code for t in themes)}",
             )
             session.add(batch)
