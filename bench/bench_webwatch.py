@@ -78,7 +78,7 @@ def _plein_crawl(urls: list[str], directory: Path) -> tuple[float, int]:
         "PLEIN_VAR_DIR": str(directory / "var"),
         "PLEIN_SECRET_KEY": "bench-sleutel",
     }
-    args = [sys.executable, "-m", "plein", "webwatch", "crawl", *THEMES, "--delay", "0", "--max-paginering", "20"]
+    args = [sys.executable, "-m", "plein", "webwatch", "crawl", *THEMES, "--delay", "0", "--max-pagination", "20"]
     for start in urls:
         args += ["--start-url", start]
     started = time.perf_counter()

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import Connection, Engine, select, text, update
 from sqlalchemy.orm import Session
 
+from plein.audit.actions import AuditAction
 from plein.audit.chain import ActorInfo, verify
 from plein.audit.events import record_event
 from plein.audit.keys import keys_from_secret
@@ -55,7 +56,7 @@ def chain_engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
                     session,
                     KEYS,
                     actor=actors[i % 2],
-                    name=f"registratie.lezen.{i}",
+                    name=AuditAction.RECORD_READ,
                     processing_activity="toezicht",
                     trace=trace,
                     subjects=[("kvk", f"{12345670 + i}")],
@@ -227,12 +228,12 @@ def test_cli_verify_names_the_first_bad_entry(
     engine = create_engine_for(url)
     upgrade(engine)
     with Session(engine) as session:
-        for i in range(3):
+        for _ in range(3):
             record_event(
                 session,
                 keys_from_secret("cli-secret"),
                 actor=ActorInfo(1, "x", "ODA", "analist"),
-                name=f"n{i}",
+                name=AuditAction.RECORD_READ,
                 processing_activity="toezicht",
                 subjects=[("kvk", "12345678")],
             )
@@ -261,13 +262,13 @@ def test_concurrent_appenders_keep_one_unbroken_chain(engine: Engine) -> None:
 
     def worker(n: int) -> None:
         try:
-            for i in range(8):
+            for _ in range(8):
                 with Session(engine) as session:
                     record_event(
                         session,
                         KEYS,
                         actor=ActorInfo(n, f"user{n}", "ODA", "analist"),
-                        name=f"w{n}.{i}",
+                        name=AuditAction.RECORD_READ,
                         processing_activity="toezicht",
                         subjects=[("kvk", "12345678")],
                     )

@@ -111,3 +111,41 @@ def test_an_unexpected_error_is_one_line_with_the_details_in_a_file(
     assert "Traceback" not in err and "tweede regel" not in err
     (log,) = (tmp_path / "var" / "log").glob("plein-fout-*.log")
     assert "Traceback" in log.read_text(encoding="utf-8") and str(log) in err.replace("\n", "")
+
+
+# Every word of a command or option name; a new one is English (help texts and messages stay Dutch).
+_WORDS = (
+    "accept add audit backend chunk clearance crawl current days db delay demo empty export extract file "
+    "folder from ground host id idle if import ingest init json limit list mapping mappings max name "
+    "note organisation out pages pagination password port prefix quality quarantine queue redis register "
+    "reindex replace reprocess resolve review reviewer role scale scrub search seed serve size sources "
+    "sso start subject system themes token train truth upgrade url users verbose verify version wait "
+    "webshops webwatch "
+)
+CLI_WORDS = set(_WORDS.split())
+
+
+def _command_names() -> list[str]:
+    import typer
+
+    from plein.cli import app
+
+    names: list[str] = []
+
+    def walk(command: object) -> None:
+        for param in getattr(command, "params", []):
+            if getattr(param, "param_type_name", "") == "option":
+                names.extend(param.opts)
+        for name, sub in getattr(command, "commands", {}).items():
+            names.append(name)
+            walk(sub)
+
+    walk(typer.main.get_command(app))
+    return names
+
+
+def test_command_and_option_names_are_english() -> None:
+    names = _command_names()
+    assert {"sources", "register", "--organisation", "queue", "review", "--ground-truth", "--role"} <= set(names)
+    unknown = sorted({name for name in names if not set(name.lstrip("-").split("-")) <= CLI_WORDS})
+    assert not unknown, f"command or option names with words outside the English CLI vocabulary: {unknown}"

@@ -1,4 +1,4 @@
-"""``plein ingest`` / ``plein bronnen`` / ``plein resolve wachtrij`` from the command line."""
+"""``plein ingest`` / ``plein sources`` / ``plein resolve queue`` from the command line."""
 
 from __future__ import annotations
 
@@ -43,9 +43,9 @@ def test_bad_file_is_one_clear_line_and_a_good_file_imports(
     result = runner.invoke(app, ["ingest", source, str(good)])
     assert result.exit_code == 0, result.output
     assert "nieuw" in result.output and "5" in result.output
-    listed = runner.invoke(app, ["bronnen", "lijst"])
+    listed = runner.invoke(app, ["sources", "list"])
     assert source in listed.output
-    quality = runner.invoke(app, ["bronnen", "kwaliteit", source, "--json"])
+    quality = runner.invoke(app, ["sources", "quality", source, "--json"])
     assert '"regels_in": 5' in quality.output
-    queue = runner.invoke(app, ["resolve", "wachtrij"])
+    queue = runner.invoke(app, ["resolve", "queue"])
     assert "Te beoordelen: 0" in queue.output

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from plein.core.vocabulary import RunStatus
 from plein.demo.webshops import Webshops
 from plein.policy.roles import Actor, Purpose, Role
 from plein.store.engine import create_engine_for
@@ -52,7 +53,7 @@ def crawled(
         result = run_crawl(
             url,
             directory / "var",
-            crawl_args(ALL_THEMES, start_urls(webshops), "--delay", "0", "--max-paginering", "10"),
+            crawl_args(ALL_THEMES, start_urls(webshops), "--delay", "0", "--max-pagination", "10"),
         )
         yield Crawled(engine, directory / "var", result, webshops, start)
         engine.dispose()
@@ -63,7 +64,7 @@ def _offer_for_url(offers: list[WebOffer]) -> dict[str, WebOffer]:
 
 
 def test_every_ground_truth_offer_is_found(crawled: Crawled) -> None:
-    assert crawled.result["status"] == "klaar"
+    assert crawled.result["status"] == RunStatus.DONE
     offers = crawled.offers()
     by_url = _offer_for_url(offers)
     truth = crawled.truth["offers"]

@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from plein.core.vocabulary import RunStatus
 from plein.webwatch.extract import ExtractedOffer
 from plein.webwatch.models import WebOffer, WebPage
 from plein.webwatch.process import process_offer
@@ -38,7 +39,7 @@ def _crawl(engine: Engine, offers: list[ExtractedOffer]) -> str:
     for offer in offers:
         processed = process_offer(offer, [theme], default_scrubber(), "sleutel")
         store.record_page(PageResult(offer.url, 200, "text/html", None, "", processed, dt.datetime.now(dt.UTC)))
-    finish_crawl(engine, crawl_id, "klaar", {})
+    finish_crawl(engine, crawl_id, RunStatus.DONE, {})
     return crawl_id
 
 

@@ -15,6 +15,7 @@ import redis
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from plein.core.vocabulary import RunStatus
 from plein.demo.webshops import Webshops
 from plein.store.engine import create_engine_for
 from plein.store.migrate import upgrade
@@ -73,7 +74,7 @@ def test_killed_crawl_resumes_without_refetching(migrated: str, webshops: Websho
 
     second_start = len(webshops.log)
     result = run_crawl(migrated, tmp_path / "var", args)
-    assert result["status"] == "klaar" and result["uit_bewijs"] >= len(kept) - 5
+    assert result["status"] == RunStatus.DONE and result["uit_bewijs"] >= len(kept) - 5
     refetched = _paths_fetched_ok(webshops, second_start, "stepwinkel")
     base = webshops.sites["stepwinkel"]
     assert not [path for path in refetched if base + path in kept], "a page kept before the kill was fetched again"
@@ -82,7 +83,7 @@ def test_killed_crawl_resumes_without_refetching(migrated: str, webshops: Websho
     expected = {o.path for o in webshops.offers if o.site == "stepwinkel"}
     assert {base + p for p in expected} <= _found_urls(migrated)
     with Session(engine) as session:
-        assert session.get(WebCrawl, crawl_id).status == "klaar"  # type: ignore[union-attr]
+        assert session.get(WebCrawl, crawl_id).status == RunStatus.DONE  # type: ignore[union-attr]
     engine.dispose()
 
 
@@ -105,7 +106,7 @@ def test_two_processes_sharing_redis_fetch_each_page_once(migrated: str, webshop
         # request, one process fetched all 138 pages in about three seconds and the other none.
         "--delay",
         "0.25",
-        "--wacht-leeg",
+        "--idle-wait",
         "6",
     )
     start = len(webshops.log)

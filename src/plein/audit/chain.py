@@ -292,7 +292,7 @@ def append(connection: Connection, keys: AuditKeys, entries: list[NewEntry]) -> 
 
 
 @dataclass(slots=True)
-class Verdict:
+class ChainVerdict:
     """Result of ``verify``: how many entries were checked and, if broken, where and why."""
 
     checked: int
@@ -318,7 +318,7 @@ def _batches(connection: Connection, size: int = 2000) -> Iterator[list[AuditEnt
         after = rows[-1]["seq"]
 
 
-def verify(connection: Connection, keys: AuditKeys) -> Verdict:
+def verify(connection: Connection, keys: AuditKeys) -> ChainVerdict:
     """Walk the chain from the first entry; name the first entry that does not hold."""
     actors = {
         row.id: [row.user_id, row.username, row.organisation_code, row.role]
@@ -336,16 +336,16 @@ def verify(connection: Connection, keys: AuditKeys) -> Verdict:
             subjects.setdefault(row.entry_seq, []).append((row.kind, row.pseudonym))
         for entry in batch:
             if entry.seq != expected:
-                return Verdict(checked, expected, f"regel {expected} ontbreekt (verwijderd of omgenummerd)")
+                return ChainVerdict(checked, expected, f"regel {expected} ontbreekt (verwijderd of omgenummerd)")
             if entry.prev_hash != prev:
-                return Verdict(
+                return ChainVerdict(
                     checked,
                     entry.seq,
                     "de koppeling met de vorige regel klopt niet (ingevoegd of verplaatst)",
                 )
             actor = actors.get(entry.actor_id)
             if actor is None:
-                return Verdict(checked, entry.seq, "de actor van deze regel ontbreekt")
+                return ChainVerdict(checked, entry.seq, "de actor van deze regel ontbreekt")
             digest = entry_hash(
                 keys,
                 seq=entry.seq,
@@ -355,19 +355,19 @@ def verify(connection: Connection, keys: AuditKeys) -> Verdict:
                 subjects=subjects.get(entry.seq, []),
             )
             if not hmac.compare_digest(digest, entry.hash):
-                return Verdict(checked, entry.seq, "de inhoud van deze regel is gewijzigd")
+                return ChainVerdict(checked, entry.seq, "de inhoud van deze regel is gewijzigd")
             prev, expected, checked = entry.hash, expected + 1, checked + 1
     head = connection.execute(
         select(AuditChainHead.last_seq, AuditChainHead.last_hash).where(AuditChainHead.id == HEAD_ID)
     ).one_or_none()
     if head is None:
-        return Verdict(checked, 1, "de kop van de keten ontbreekt")
+        return ChainVerdict(checked, 1, "de kop van de keten ontbreekt")
     if int(head.last_seq) != checked or head.last_hash != prev:
         if int(head.last_seq) > checked:
-            return Verdict(
+            return ChainVerdict(
                 checked, checked + 1, f"regels {checked + 1} t/m {head.last_seq} ontbreken (einde afgeknipt)"
             )
-        return Verdict(checked, int(head.last_seq) + 1, "de kop van de keten klopt niet met de laatste regel")
+        return ChainVerdict(checked, int(head.last_seq) + 1, "de kop van de keten klopt niet met de laatste regel")
     # Entries 1..checked exist and hold their subjects; a subject row elsewhere was put there.
     stray = connection.scalar(
         select(func.min(AuditSubject.entry_seq)).where(
@@ -375,7 +375,7 @@ def verify(connection: Connection, keys: AuditKeys) -> Verdict:
         )
     )
     if stray is not None:
-        return Verdict(
+        return ChainVerdict(
             checked, int(stray), f"er staan betrokkenen bij regel {stray}, die niet in de keten staat (ingevoegd)"
         )
-    return Verdict(checked)
+    return ChainVerdict(checked)

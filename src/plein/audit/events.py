@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from plein.audit import log as audit_log
+from plein.audit.actions import AuditAction, registered
 from plein.audit.chain import ActorInfo, NewEntry
 from plein.audit.keys import AuditKeys
 from plein.audit.trace import TraceContext
@@ -40,7 +41,7 @@ def record_event(
     keys: AuditKeys,
     *,
     actor: ActorInfo,
-    name: str,
+    name: AuditAction,
     processing_activity: str,
     trace: TraceContext | None = None,
     status: str = "ok",
@@ -54,14 +55,18 @@ def record_event(
     started_at: dt.datetime | None = None,
     durable: bool = False,
 ) -> NewEntry:
-    """Queue (or with ``durable`` write at once) one entry; subjects are pseudonymised here."""
+    """Queue (or with ``durable`` write at once) one entry; subjects are pseudonymised here.
+
+    ``name`` must be a member of the registry (``plein.audit.actions``); any other name is refused.
+    """
+    name = registered(name)
     ended = utcnow()
     span = (trace or TraceContext.new()).child()
     entry = NewEntry(
         trace_id=span.trace_id,
         span_id=span.span_id,
         parent_span_id=span.parent_span_id,
-        name=name[:80],
+        name=name.value,
         started_at=started_at or ended,
         ended_at=ended,
         status=status,
@@ -89,16 +94,17 @@ def merge_into(
     entry: NewEntry,
     keys: AuditKeys,
     *,
-    name: str,
+    name: AuditAction,
     object_type: str,
     object_id: str,
     subjects: Iterable[tuple[str, object]],
     details: Mapping[str, Any] | None,
 ) -> None:
     """Fold one more action of the same request into a still-pending entry (one entry per request)."""
+    name = registered(name)
     actions = entry.details.setdefault(
         "handelingen", [{"naam": entry.name, "object": f"{entry.object_type} {entry.object_id}".strip()}]
     )
-    actions.append({"naam": name[:80], "object": f"{object_type} {object_id}".strip(), **dict(details or {})})
+    actions.append({"naam": name.value, "object": f"{object_type} {object_id}".strip(), **dict(details or {})})
     entry.subjects = sorted(set(entry.subjects) | {(kind, keys.pseudonym(kind, value)) for kind, value in subjects})
     entry.ended_at = utcnow()

@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import Engine, Select, func, select
 from sqlalchemy.orm import Session
 
-from plein.audit.chain import Verdict, verify
+from plein.audit.actions import describe
+from plein.audit.chain import ChainVerdict, verify
 from plein.audit.keys import AuditKeys
 from plein.audit.models import AuditActor, AuditEntry, AuditSubject
 from plein.errors import ValidationError
@@ -39,6 +40,11 @@ class EntryView:
     span_id: str
     parent_span_id: str | None
     details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def description(self) -> str:
+        """The action's Dutch description from the registry (the stored name when unregistered)."""
+        return describe(self.name)
 
 
 @dataclass(slots=True)
@@ -142,7 +148,7 @@ def for_subject(session: Session, keys: AuditKeys, kind: str, value: str, *, lim
     return _views(session, _base().where(AuditEntry.seq.in_(seqs)).order_by(AuditEntry.seq).limit(limit))
 
 
-def verify_log(engine: Engine, keys: AuditKeys) -> Verdict:
+def verify_log(engine: Engine, keys: AuditKeys) -> ChainVerdict:
     """Verify the whole chain in one read transaction."""
     with engine.connect() as connection:
         return verify(connection, keys)

@@ -69,7 +69,7 @@ app.add_typer(search_app, name="search")
 app.add_typer(webwatch_app, name="webwatch")
 app.command("serve")(serve_command)
 app.command("ingest")(ingest_command)
-app.add_typer(sources_app, name="bronnen")
+app.add_typer(sources_app, name="sources")
 app.add_typer(resolve_app, name="resolve")
 app.add_typer(retention_app, name="retention")
 

@@ -7,6 +7,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session
 
+from plein.audit.actions import AuditAction
 from plein.audit.chain import ActorInfo
 from plein.audit.events import record_event
 from plein.audit.keys import audit_keys
@@ -49,7 +50,7 @@ def subject_command(
             session,
             keys,
             actor=CLI_ACTOR,
-            name="audit.betrokkene",
+            name=AuditAction.AUDIT_SUBJECT,
             processing_activity=PRIVACY,
             subjects=[(kind, value)],
             details={"aantal": len(entries)},
@@ -65,7 +66,7 @@ def subject_command(
         table.add_row(
             str(e.seq),
             e.started_at.strftime("%Y-%m-%d %H:%M:%S"),
-            e.name,
+            e.description,
             e.status + (f" ({e.rule})" if e.rule else ""),
             e.username,
             e.organisation_code,

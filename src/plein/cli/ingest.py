@@ -1,4 +1,4 @@
-"""``plein ingest`` and ``plein bronnen``: partner files in, sources, quality and quarantine."""
+"""``plein ingest`` and ``plein sources``: partner files in, sources, quality and quarantine."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from rich.table import Table
 from plein.errors import ValidationError
 from plein.ingest.importer import RunSummary, import_file, reprocess_quarantined
 from plein.ingest.mapping import packaged_mapping_names
-from plein.ingest.models import QuarantinedRow
+from plein.ingest.models import QuarantinedRow, QuarantineStatus
 from plein.ingest.quality import quality_report
 from plein.ingest.sources import get_source, list_sources, register_source
 from plein.runtime import ready_engine
@@ -68,19 +68,19 @@ def print_summary(summary: RunSummary) -> None:
     for message in summary.messages:
         console.print(f"[yellow]Let op:[/] {message}")
     if summary.rows_quarantined:
-        console.print("Bekijk de quarantaine met `plein bronnen quarantaine <bron>`.")
+        console.print("Bekijk de quarantaine met `plein sources quarantine <bron>`.")
 
 
 def ingest_command(
-    source: str = typer.Argument(..., help="Code van de bron (zie `plein bronnen lijst`)."),
+    source: str = typer.Argument(..., help="Code van de bron (zie `plein sources list`)."),
     path: Path = typer.Argument(..., help="Het bestand van de partner (CSV, XLSX of JSON)."),
-    chunk_size: int = typer.Option(2000, "--blok", min=1, max=100_000, help="Regels per transactie."),
+    chunk_size: int = typer.Option(2000, "--chunk-size", min=1, max=100_000, help="Regels per transactie."),
 ) -> None:
     """Lees een bestand van een partner in: valideren, mappen, opslaan, quarantaine."""
     print_summary(_run_with_progress(source, path, chunk_size))
 
 
-@sources_app.command("lijst")
+@sources_app.command("list")
 def list_command() -> None:
     """Toon de geregistreerde bronnen."""
     engine = ready_engine()
@@ -102,14 +102,14 @@ def mappings_command() -> None:
         console.print(name)
 
 
-@sources_app.command("registreer")
+@sources_app.command("register")
 def register_command(
     code: str = typer.Argument(..., help="Code van de nieuwe bron, bijvoorbeeld odnzkg-squit."),
-    organisation: str = typer.Option(..., "--organisatie", help="Code van de aanleverende organisatie."),
-    system: str = typer.Option(..., "--systeem", help="Het bronsysteem, bijvoorbeeld 'Squit XO'."),
+    organisation: str = typer.Option(..., "--organisation", help="Code van de aanleverende organisatie."),
+    system: str = typer.Option(..., "--system", help="Het bronsysteem, bijvoorbeeld 'Squit XO'."),
     mapping: str = typer.Option("", "--mapping", help="Naam van een meegeleverde mapping."),
-    mapping_file: Path | None = typer.Option(None, "--mapping-bestand", help="Eigen mapping (YAML)."),
-    name: str = typer.Option("", "--naam", help="Omschrijving."),
+    mapping_file: Path | None = typer.Option(None, "--mapping-file", help="Eigen mapping (YAML)."),
+    name: str = typer.Option("", "--name", help="Omschrijving."),
 ) -> None:
     """Registreer (of wijzig) een bron met zijn mapping."""
     text = ""
@@ -133,7 +133,9 @@ def register_command(
 
 @sources_app.command("demo")
 def demo_command(
-    folder: Path | None = typer.Option(None, "--map", help="Map met de exportbestanden (standaard var/demo/exports)."),
+    folder: Path | None = typer.Option(
+        None, "--folder", help="Map met de exportbestanden (standaard var/demo/exports)."
+    ),
 ) -> None:
     """Registreer de drie demopartners en lees hun exportbestanden in."""
     from plein.demo.exports import DEMO_EXPORTS, register_demo_sources
@@ -150,7 +152,7 @@ def demo_command(
         print_summary(_run_with_progress(export.source_code, path, 2000))
 
 
-@sources_app.command("kwaliteit")
+@sources_app.command("quality")
 def quality_command(
     code: str = typer.Argument(..., help="Code van de bron."),
     run: int | None = typer.Option(None, "--import", help="Alleen deze import."),
@@ -186,10 +188,10 @@ def quality_command(
     )
 
 
-@sources_app.command("quarantaine")
+@sources_app.command("quarantine")
 def quarantine_command(
     code: str = typer.Argument(..., help="Code van de bron."),
-    limit: int = typer.Option(20, "--aantal", min=1, max=1000),
+    limit: int = typer.Option(20, "--limit", min=1, max=1000),
 ) -> None:
     """Toon de open quarantaineregels van een bron, met de reden per regel."""
     from sqlalchemy import select
@@ -199,7 +201,7 @@ def quarantine_command(
         source = get_source(session, code)
         rows = session.scalars(
             select(QuarantinedRow)
-            .where(QuarantinedRow.source_id == source.id, QuarantinedRow.status == "open")
+            .where(QuarantinedRow.source_id == source.id, QuarantinedRow.status == QuarantineStatus.OPEN)
             .order_by(QuarantinedRow.id)
             .limit(limit)
         ).all()
@@ -211,7 +213,7 @@ def quarantine_command(
     console.print(table)
 
 
-@sources_app.command("herverwerk")
+@sources_app.command("reprocess")
 def reprocess_command(
     quarantine_id: int = typer.Argument(..., help="Id van de quarantaineregel."),
     corrections: list[str] = typer.Argument(None, help="Correcties als KOLOM=WAARDE."),
@@ -224,4 +226,6 @@ def reprocess_command(
         column, value = item.split("=", 1)
         values[column] = value
     status = reprocess_quarantined(ready_engine(), quarantine_id, values)
-    console.print("Regel verwerkt en opgeslagen." if status == "verwerkt" else "Regel blijft in quarantaine.")
+    console.print(
+        "Regel verwerkt en opgeslagen." if status == QuarantineStatus.PROCESSED else "Regel blijft in quarantaine."
+    )

@@ -22,9 +22,9 @@ console = Console()
 def resolve_command(
     context: typer.Context,
     backend: str = typer.Option("duckdb", "--backend", help="duckdb (één machine) of spark (landelijke schaal)."),
-    accept: float = typer.Option(ACCEPT_WEIGHT, "--accepteer-vanaf", help="Matchgewicht voor automatisch koppelen."),
-    review: float = typer.Option(REVIEW_WEIGHT, "--beoordeel-vanaf", help="Matchgewicht voor de wachtrij."),
-    truth: Path | None = typer.Option(None, "--grondwaarheid", help="Map met de grondwaarheid van de demowereld."),
+    accept: float = typer.Option(ACCEPT_WEIGHT, "--accept-from", help="Matchgewicht voor automatisch koppelen."),
+    review: float = typer.Option(REVIEW_WEIGHT, "--review-from", help="Matchgewicht voor de wachtrij."),
+    truth: Path | None = typer.Option(None, "--ground-truth", help="Map met de grondwaarheid van de demowereld."),
 ) -> None:
     """Koppel registraties en partnervestigingen aan KvK-vestigingen (zonder subcommando)."""
     if context.invoked_subcommand is not None:
@@ -51,8 +51,8 @@ def resolve_command(
         )
 
 
-@resolve_app.command("wachtrij")
-def queue_command(limit: int = typer.Option(20, "--aantal", min=1, max=500)) -> None:
+@resolve_app.command("queue")
+def queue_command(limit: int = typer.Option(20, "--limit", min=1, max=500)) -> None:
     """Toon koppelingen die op een beoordeling wachten."""
     engine = ready_engine()
     with session_factory(engine)() as session:
@@ -68,12 +68,12 @@ def queue_command(limit: int = typer.Option(20, "--aantal", min=1, max=500)) -> 
     console.print(table)
 
 
-@resolve_app.command("beoordeel")
+@resolve_app.command("review")
 def decide_command(
-    link_id: int = typer.Argument(..., help="Id van de koppeling (zie `plein resolve wachtrij`)."),
+    link_id: int = typer.Argument(..., help="Id van de koppeling (zie `plein resolve queue`)."),
     decision: str = typer.Argument(..., help="ja of nee."),
-    reviewer: str = typer.Option("", "--door", help="Naam van de beoordelaar."),
-    note: str = typer.Option("", "--toelichting"),
+    reviewer: str = typer.Option("", "--reviewer", help="Naam van de beoordelaar."),
+    note: str = typer.Option("", "--note"),
 ) -> None:
     """Leg een beoordeling vast; elke volgende run houdt zich eraan."""
     engine = ready_engine()

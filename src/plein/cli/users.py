@@ -39,12 +39,12 @@ def _user(session: Session, username: str) -> UserAccount:
 @users_app.command("add")
 def add_command(
     username: str = typer.Argument(..., help="Gebruikersnaam (kleine letters, cijfers, . _ -)."),
-    organisation: str = typer.Option(..., "--organisatie", help="Code van de organisatie, bv. OD-NZKG."),
-    role: Role = typer.Option(..., "--rol", help="Rol."),
-    clearance: str = typer.Option("vertrouwelijk", "--rubricering", help="Hoogste leesbare rubricering."),
-    name: str = typer.Option("", "--naam", help="Volledige naam."),
+    organisation: str = typer.Option(..., "--organisation", help="Code van de organisatie, bv. OD-NZKG."),
+    role: Role = typer.Option(..., "--role", help="Rol."),
+    clearance: str = typer.Option("vertrouwelijk", "--clearance", help="Hoogste leesbare rubricering."),
+    name: str = typer.Option("", "--name", help="Volledige naam."),
     platform: bool = typer.Option(
-        False, "--platformbeheer", help="Beheerder die accounts van alle organisaties beheert (platformbeheer)."
+        False, "--platform-admin", help="Beheerder die accounts van alle organisaties beheert (platformbeheer)."
     ),
 ) -> None:
     """Maak een account; het wachtwoord wordt gevraagd (minstens 12 tekens).
@@ -52,7 +52,7 @@ def add_command(
     Wie de opdrachtregel gebruikt, is de operator van plein: die mag een account in elke organisatie maken.
     """
     if platform and role != Role.BEHEERDER:
-        raise ValidationError("--platformbeheer kan alleen bij de rol beheerder.")
+        raise ValidationError("--platform-admin kan alleen bij de rol beheerder.")
     engine = ready_engine()
     with Session(engine) as session, session.begin():
         org = session.scalars(select(Organisation).where(Organisation.code == organisation)).first()
@@ -104,8 +104,8 @@ def password_command(username: str = typer.Argument(...)) -> None:
 @users_app.command("token")
 def token_command(
     username: str = typer.Argument(...),
-    name: str = typer.Option("script", "--naam"),
-    days: int = typer.Option(90, "--dagen", min=1, max=365),
+    name: str = typer.Option("script", "--name"),
+    days: int = typer.Option(90, "--days", min=1, max=365),
 ) -> None:
     """Maak een persoonlijk API-token; het wordt één keer getoond."""
     engine = ready_engine()

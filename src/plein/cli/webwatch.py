@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from plein.core.vocabulary import RunStatus
 from plein.errors import ValidationError
 
 webwatch_app = typer.Typer(
@@ -67,11 +68,11 @@ def crawl_command(
     crawl_id: str | None = typer.Option(None, "--crawl-id", help="Hervat (of deel) deze crawl."),
     redis_url: str = typer.Option("", "--redis", help="Gedeelde frontier in Redis, bv. redis://127.0.0.1:6379/0."),
     redis_prefix: str = typer.Option("", "--redis-prefix", help="Voorvoegsel van de Redis-sleutels."),
-    organisation: str = typer.Option("ILT", "--organisatie", help="Code van de crawlende organisatie."),
+    organisation: str = typer.Option("ILT", "--organisation", help="Code van de crawlende organisatie."),
     delay: float = typer.Option(1.0, "--delay", min=0.0, max=60.0, help="Minimale wachttijd per site (s)."),
-    max_pagination: int = typer.Option(50, "--max-paginering", min=1, help="Maximaal pagina's per lijst."),
-    max_pages: int = typer.Option(2000, "--max-paginas", min=1, help="Maximaal pagina's per site."),
-    idle: float = typer.Option(6.0, "--wacht-leeg", min=0.0, help="Gedeelde crawl: wachttijd bij lege wachtrij (s)."),
+    max_pagination: int = typer.Option(50, "--max-pagination", min=1, help="Maximaal pagina's per lijst."),
+    max_pages: int = typer.Option(2000, "--max-pages", min=1, help="Maximaal pagina's per site."),
+    idle: float = typer.Option(6.0, "--idle-wait", min=0.0, help="Gedeelde crawl: wachttijd bij lege wachtrij (s)."),
     verbose: bool = typer.Option(False, "--verbose", help="Toon Scrapy's log."),
 ) -> None:
     """Crawl webwinkels voor één of meer thema's: ophalen, bewijs bewaren, extraheren, schonen, beoordelen."""
@@ -98,7 +99,7 @@ def crawl_command(
         idle_seconds=idle,
     )
     _print_json(result)
-    if result["status"] == "mislukt":
+    if result["status"] == RunStatus.FAILED:
         raise typer.Exit(1)
 
 
@@ -121,7 +122,7 @@ def themes_command(
 def webshops_command(
     port: int = typer.Option(8100, "--port", min=0, max=65532, help="Eerste poort; de vier sites nemen er vier."),
     seed: int = typer.Option(1, "--seed", help="Zelfde seed geeft hetzelfde aanbod."),
-    scale: int = typer.Option(2, "--schaal", min=1, max=50, help="Aanbod per site (×)."),
+    scale: int = typer.Option(2, "--scale", min=1, max=50, help="Aanbod per site (×)."),
     crawl_delay: float = typer.Option(0.5, "--crawl-delay", min=0.0, max=30.0, help="Crawl-delay van bouwshop (s)."),
     out_dir: Path | None = typer.Option(None, "--out", help="Map voor grondwaarheid en verzoekenlog."),
 ) -> None:
@@ -158,7 +159,7 @@ def webshops_command(
 def train_command(
     theme: str = typer.Argument(..., help="Themacode."),
     ground_truth: Path | None = typer.Option(
-        None, "--grondwaarheid", help="Grondwaarheid van de demowebwinkels: het trainingsdeel als labels."
+        None, "--ground-truth", help="Grondwaarheid van de demowebwinkels: het trainingsdeel als labels."
     ),
 ) -> None:
     """Train het tekstmodel van een thema opnieuw op alle labels (correcties van analisten gaan voor)."""

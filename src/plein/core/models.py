@@ -30,6 +30,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, declared_attr, mapped_column, relationship
 
+from plein.core.vocabulary import RunStatus
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -89,11 +91,11 @@ class ImportBatch(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     source_system: Mapped[str] = mapped_column(String(80))
-    kind: Mapped[str] = mapped_column(String(20))  # demo | import | crawl
+    kind: Mapped[str] = mapped_column(String(20))  # BatchKind
     description: Mapped[str] = mapped_column(Text, default="")
     started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)
-    status: Mapped[str] = mapped_column(String(20), default="running")
+    status: Mapped[str] = mapped_column(String(20), default=RunStatus.RUNNING)
     rows_in: Mapped[int] = mapped_column(BigInteger, default=0)
     rows_stored: Mapped[int] = mapped_column(BigInteger, default=0)
     rows_quarantined: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -113,3 +113,21 @@ LEGAL_FORMS = {
     "cooperatie": "Coöperatie",
     "maatschap": "Maatschap",
 }
+
+
+class RunStatus(StrEnum):
+    """Where a run stands: an import batch, an import run, a crawl, a resolution run (one list for all)."""
+
+    RUNNING = "bezig"
+    DONE = "voltooid"
+    INTERRUPTED = "onderbroken"
+    FAILED = "mislukt"
+    REFUSED = "geweigerd"
+
+
+class BatchKind(StrEnum):
+    """What delivered an import batch."""
+
+    DEMO = "demo"  # a synthetic demo world
+    IMPORT = "import"  # a partner's file
+    CRAWL = "crawl"  # internettoezicht

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session
 
+from plein.audit.actions import AuditAction
 from plein.core.models import DemoSeedRun, Establishment, LegalEntity, Organisation, Record, utcnow
 from plein.demo.world import COLUMNS, Progress, WorldBuilder, size_spec
 from plein.demo.writer import BulkWriter, deferred_indexes
@@ -135,7 +136,7 @@ def _audit_seed(session: Session, run: DemoSeedRun, started_at: dt.datetime) -> 
 
     gate = system_gate(session, "demo", AANLEVERING)
     gate.audit(
-        "demo.wereld_aangemaakt",
+        AuditAction.DEMO_WORLD_CREATED,
         object_type="demo_seed_run",
         object_id=str(run.id),
         details={"grootte": run.size, "seed": run.seed, "aantallen": run.counts},

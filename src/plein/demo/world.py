@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from plein.core.vocabulary import BatchKind, LegalEntityLinkKind, PersonRole, RunStatus, Severity
 from plein.core.vocabulary import Confidentiality as C
 from plein.core.vocabulary import InspectionOutcome as O
-from plein.core.vocabulary import LegalEntityLinkKind, PersonRole, Severity
 from plein.demo import catalog
 from plein.demo.catalog import OMGEVINGSDIENSTEN, ORGANISATIONS, SECTORS, Sector
 from plein.demo.geo import CITIES, City, random_point, random_postcode
@@ -336,11 +336,11 @@ class WorldBuilder:
                     batch,
                     self.org_id[spec.code],
                     self.org_system[spec.code],
-                    "demo",
+                    BatchKind.DEMO.value,
                     f"Demowereld {self.size}, seed {self.seed}",
                     RECEIVED_AT,
                     RECEIVED_AT,
-                    "done",
+                    RunStatus.DONE.value,
                     0,
                     0,
                     0,

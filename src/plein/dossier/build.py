@@ -8,8 +8,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from plein.audit.actions import AuditAction
 from plein.core.models import Establishment, LegalEntity
-from plein.dossier.subjects import Related, Succession, dossier_establishments, related_subjects, succession_chain
+from plein.dossier.subjects import Related, SuccessionStep, dossier_establishments, related_subjects, succession_chain
 from plein.dossier.timeline import NOT_YET_INCLUDED, DossierContext, TimelineItem, timeline
 from plein.policy.gate import Gate
 from plein.search.results import SubjectHit, load_hits
@@ -22,7 +23,7 @@ class Dossier:
     subject: SubjectHit
     legal_entity: dict[str, Any] | None
     establishments: list[SubjectHit]
-    successions: list[Succession]
+    successions: list[SuccessionStep]
     related: list[Related]
     items: list[TimelineItem]
     not_included: tuple[str, ...] = field(default=NOT_YET_INCLUDED)
@@ -43,9 +44,9 @@ class Dossier:
 
 def build_dossier(gate: Gate, establishment_id: int, *, with_persons: bool = False) -> Dossier:
     """The dossier of a visible establishment; NotVisible (404) otherwise, audited either way."""
-    establishment: Establishment = gate.read_subject(Establishment, establishment_id, action="dossier.openen")
+    establishment: Establishment = gate.read_subject(Establishment, establishment_id, action=AuditAction.DOSSIER_OPEN)
     chain: list[int] = []
-    successions: list[Succession] = []
+    successions: list[SuccessionStep] = []
     legal: dict[str, Any] | None = None
     if establishment.legal_entity_id is not None:
         chain, successions = succession_chain(gate, establishment.legal_entity_id)
@@ -78,7 +79,7 @@ def build_dossier(gate: Gate, establishment_id: int, *, with_persons: bool = Fal
     subjects: list[tuple[str, object]] = [("vestiging", i) for i in est_ids] + [("kvk", k) for k in kvks]
     subjects += [("persoon" if r.kind == "persoon" else "rechtspersoon", r.ident) for r in dossier.related]
     gate.audit(
-        "dossier.lezen",
+        AuditAction.DOSSIER_READ,
         object_type="vestiging",
         object_id=str(establishment_id),
         subjects=subjects,

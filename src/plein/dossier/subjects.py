@@ -18,7 +18,7 @@ MAX_CHAIN = 20
 
 
 @dataclass
-class Succession:
+class SuccessionStep:
     """One KvK succession step shown in the dossier."""
 
     direction: str  # voorganger | opvolger
@@ -29,7 +29,7 @@ class Succession:
     reason: str
 
 
-def succession_chain(gate: Gate, legal_entity_id: int) -> tuple[list[int], list[Succession]]:
+def succession_chain(gate: Gate, legal_entity_id: int) -> tuple[list[int], list[SuccessionStep]]:
     """Legal entities linked by KvK succession (both ways, transitively), only the visible ones."""
     session = gate.session
     seen = {legal_entity_id}
@@ -62,7 +62,7 @@ def succession_chain(gate: Gate, legal_entity_id: int) -> tuple[list[int], list[
     }
     chain = [i for i in seen if i in visible]
     successions = [
-        Succession(
+        SuccessionStep(
             direction, other, visible[other].name, visible[other].kvk, date.isoformat() if date else None, reason
         )
         for direction, other, date, reason in steps

@@ -14,9 +14,10 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select
 
+from plein.audit.actions import AuditAction
 from plein.core.models import ImportBatch, Inspection, Permit, Record, Report, Transport, organisation_codes
 from plein.policy.gate import Gate
-from plein.resolve.models import ResolveLink
+from plein.resolve.models import LINKED, ResolveLink
 from plein.webwatch.models import WebOffer
 from plein.webwatch.visibility import visible_offers
 
@@ -162,7 +163,7 @@ def resolution_links(ctx: DossierContext) -> list[TimelineItem]:
     linked = select(ResolveLink.item_id).where(
         ResolveLink.item_kind == "record",
         ResolveLink.establishment_id.in_(ctx.establishment_ids or [-1]),
-        ResolveLink.status.in_(("geaccepteerd", "bevestigd")),
+        ResolveLink.status.in_(LINKED),
     )
     records = ctx.gate.session.scalars(
         ctx.gate.records(select(Record).where(Record.id.in_(linked))).limit(MAX_ITEMS)
@@ -182,7 +183,7 @@ def web_offers(ctx: DossierContext) -> list[TimelineItem]:
         return []
     offers = gate.session.scalars(
         select(WebOffer)
-        .where(or_(*by_subject), visible_offers(gate, "dossier.webaanbod"))
+        .where(or_(*by_subject), visible_offers(gate, AuditAction.DOSSIER_WEB_OFFERS))
         .order_by(WebOffer.first_seen.desc())
         .limit(MAX_ITEMS)
     ).all()

@@ -21,14 +21,23 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, and_, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from plein.audit.actions import AuditAction
 from plein.core.models import ImportBatch, Inspection, Permit, Record, Report, Transport, utcnow
+from plein.core.vocabulary import BatchKind, RunStatus
 from plein.errors import Conflict, ValidationError
 from plein.ingest.mapping import Mapping
-from plein.ingest.models import IngestedRecord, IngestRun, IngestSource, QuarantinedRow, new_lease_owner
+from plein.ingest.models import (
+    IngestedRecord,
+    IngestRun,
+    IngestSource,
+    QuarantinedRow,
+    QuarantineStatus,
+    new_lease_owner,
+)
 from plein.ingest.readers import RawRow, open_rows
 from plein.ingest.sources import get_source, source_mapping
 from plein.ingest.taxonomy import ensure_taxonomy, vocabulary
-from plein.ingest.transform import MappedRow, RowProblem, Vocabulary, map_row
+from plein.ingest.transform import AllowedCodes, MappedRow, RowProblem, map_row
 from plein.policy.gate import Gate, system_gate
 from plein.policy.register import AANLEVERING
 from plein.store.engine import session_factory
@@ -77,7 +86,7 @@ class _Context:
     organisation_id: int
     source_system: str
     mapping: Mapping
-    vocabulary: Vocabulary
+    vocabulary: AllowedCodes
     owner: str
 
 
@@ -102,7 +111,7 @@ def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
 
 def _start_run(
     engine: Engine, source_code: str, path: Path, display_name: str
-) -> tuple[IngestRun, Mapping, Vocabulary, IngestSource]:
+) -> tuple[IngestRun, Mapping, AllowedCodes, IngestSource]:
     sessions = session_factory(engine)
     with sessions.begin() as session:
         source = get_source(session, source_code)
@@ -122,7 +131,7 @@ def _start_run(
             batch = ImportBatch(
                 organisation_id=source.organisation_id,
                 source_system=source.source_system,
-                kind="import",
+                kind=BatchKind.IMPORT,
                 description=f"{source.code}: {display_name}",
             )
             session.add(batch)
@@ -133,7 +142,7 @@ def _start_run(
                 file_name=display_name[:260],
                 file_sha256=sha,
                 file_size=size,
-                status="bezig",
+                status=RunStatus.RUNNING,
                 messages=[],
                 rows_in=0,
                 rows_new=0,
@@ -151,7 +160,7 @@ def _start_run(
         gate.check_fields(mapping.fields)
         gate.authorise_record_write(
             source.organisation_id,
-            action="registraties.importeren",
+            action=AuditAction.RECORDS_IMPORT,
             object_id=f"importrun:{run.id}",
         )
     return run, mapping, vocab, source
@@ -161,7 +170,7 @@ def open_run(session: Session, source: IngestSource, sha: str) -> IngestRun | No
     """The unfinished run of this file in this source (alive or interrupted), if any."""
     return session.scalars(
         select(IngestRun)
-        .where(IngestRun.source_id == source.id, IngestRun.file_sha256 == sha, IngestRun.status == "bezig")
+        .where(IngestRun.source_id == source.id, IngestRun.file_sha256 == sha, IngestRun.status == RunStatus.RUNNING)
         .order_by(IngestRun.id.desc())
     ).first()
 
@@ -185,12 +194,12 @@ def _refuse_run(engine: Engine, run_id: int, message: str) -> None:
     with session_factory(engine).begin() as session:
         run = session.get(IngestRun, run_id)
         assert run is not None
-        run.status = "geweigerd"
+        run.status = RunStatus.REFUSED
         run.messages = [*run.messages, message]
         run.finished_at = utcnow()
         batch = session.get(ImportBatch, run.import_batch_id)
         if batch is not None:
-            batch.status = "failed"
+            batch.status = RunStatus.FAILED
             batch.finished_at = run.finished_at
 
 
@@ -258,13 +267,13 @@ def _finish(engine: Engine, run_id: int, resumed_from: int) -> RunSummary:
     with session_factory(engine).begin() as session:
         run = session.get(IngestRun, run_id)
         assert run is not None
-        run.status = "voltooid"
+        run.status = RunStatus.DONE
         run.finished_at = utcnow()
         run.owner, run.heartbeat_at = "", None
         if run.rows_in == 0:
             run.messages = [*run.messages, "het bestand bevat geen gegevensregels"]
         ingest_gate(session, run.source).audit(
-            "registraties.importeren.voltooid",
+            AuditAction.RECORDS_IMPORT_DONE,
             object_type="importrun",
             object_id=str(run.id),
             details={
@@ -276,7 +285,7 @@ def _finish(engine: Engine, run_id: int, resumed_from: int) -> RunSummary:
         )
         batch = session.get(ImportBatch, run.import_batch_id)
         if batch is not None:
-            batch.status = "finished"
+            batch.status = RunStatus.DONE
             batch.finished_at = run.finished_at
             batch.rows_in = run.rows_in
             batch.rows_stored = run.rows_stored
@@ -338,7 +347,7 @@ def quarantine(connection: Connection, context: _Context, problems: list[tuple[R
         connection.execute(
             select(QUARANTINE.c.raw_hash).where(
                 QUARANTINE.c.source_id == context.source_id,
-                QUARANTINE.c.status == "open",
+                QUARANTINE.c.status == QuarantineStatus.OPEN,
                 QUARANTINE.c.raw_hash.in_([e[3] for e in entries]),
             )
         ).scalars()
@@ -358,7 +367,7 @@ def quarantine(connection: Connection, context: _Context, problems: list[tuple[R
                 "raw_hash": digest,
                 "field": problem.field[:80],
                 "reason": problem.message,
-                "status": "open",
+                "status": QuarantineStatus.OPEN.value,
                 "record_id": None,
                 "created_at": now,
             }
@@ -566,21 +575,21 @@ def _update_changed(connection: Connection, context: _Context, changed: list[tup
         )
 
 
-def reprocess_quarantined(engine: Engine, quarantine_id: int, values: dict[str, Any]) -> str:
+def reprocess_quarantined(engine: Engine, quarantine_id: int, values: dict[str, Any]) -> QuarantineStatus:
     """Retry one quarantined row with corrected values; returns its new status (verwerkt | open)."""
     sessions = session_factory(engine)
     with sessions.begin() as session:
         entry = session.get(QuarantinedRow, quarantine_id)
         if entry is None:
             raise ValidationError(f"Quarantaineregel {quarantine_id} bestaat niet.")
-        if entry.status != "open":
+        if entry.status != QuarantineStatus.OPEN:
             raise ValidationError(f"Quarantaineregel {quarantine_id} is al verwerkt.")
         run = session.get(IngestRun, entry.run_id)
         source = session.get(IngestSource, entry.source_id)
         assert run is not None and source is not None
         ensure_taxonomy(session)
         ingest_gate(session, source).authorise_record_write(
-            source.organisation_id, action="quarantaine.herverwerken", object_id=f"quarantaine:{entry.id}"
+            source.organisation_id, action=AuditAction.QUARANTINE_REPROCESS, object_id=f"quarantaine:{entry.id}"
         )
         context = _Context(
             run.id,
@@ -599,7 +608,7 @@ def reprocess_quarantined(engine: Engine, quarantine_id: int, values: dict[str, 
             entry.raw = _jsonable(raw.values)
             entry.reason = problem.message
             entry.field = problem.field[:80]
-            return "open"
+            return QuarantineStatus.OPEN
         counts = store_mapped(session.connection(), context, [row])
         record_id = (
             session.connection()
@@ -614,11 +623,11 @@ def reprocess_quarantined(engine: Engine, quarantine_id: int, values: dict[str, 
             )
             .scalar_one()
         )
-        entry.status = "verwerkt"
+        entry.status = QuarantineStatus.PROCESSED
         entry.record_id = record_id
         entry.raw = _jsonable(raw.values)
         run.rows_quarantined -= 1
         run.rows_new += counts["rows_new"]
         run.rows_updated += counts["rows_updated"]
         run.rows_unchanged += counts["rows_unchanged"]
-        return "verwerkt"
+        return QuarantineStatus.PROCESSED

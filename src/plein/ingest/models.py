@@ -10,12 +10,14 @@ import datetime as dt
 import os
 import socket
 import uuid
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from plein.core.models import Base, BigId, ImportBatch, Organisation, utcnow
+from plein.core.vocabulary import RunStatus
 
 
 class IngestSource(Base):
@@ -55,7 +57,7 @@ class IngestRun(Base):
     file_name: Mapped[str] = mapped_column(String(260))
     file_sha256: Mapped[str] = mapped_column(String(64), index=True)
     file_size: Mapped[int] = mapped_column(BigInteger, default=0)
-    status: Mapped[str] = mapped_column(String(20), default="bezig")
+    status: Mapped[str] = mapped_column(String(20), default=RunStatus.RUNNING)
     rows_in: Mapped[int] = mapped_column(BigInteger, default=0)
     rows_new: Mapped[int] = mapped_column(BigInteger, default=0)
     rows_updated: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -76,7 +78,7 @@ class IngestRun(Base):
     def is_alive(self, now: dt.datetime | None = None) -> bool:
         """True while a process holds the lease: it committed a chunk less than ``LEASE`` ago and,
         when it runs on this machine, it still exists (so a crash here is known at once)."""
-        if self.status != "bezig" or self.heartbeat_at is None or not self.owner:
+        if self.status != RunStatus.RUNNING or self.heartbeat_at is None or not self.owner:
             return False
         beat = self.heartbeat_at if self.heartbeat_at.tzinfo else self.heartbeat_at.replace(tzinfo=dt.UTC)
         if (now or utcnow()) - beat >= LEASE:
@@ -95,14 +97,21 @@ class IngestRun(Base):
     @property
     def display_status(self) -> str:
         """``bezig`` only while a process works on it; a run whose process stopped is ``onderbroken``."""
-        if self.status == "bezig" and not self.is_alive():
-            return "onderbroken"
+        if self.status == RunStatus.RUNNING and not self.is_alive():
+            return RunStatus.INTERRUPTED
         return self.status
 
     @property
     def rows_stored(self) -> int:
         """Rows that reached a record: new, updated or already identical."""
         return self.rows_new + self.rows_updated + self.rows_unchanged
+
+
+class QuarantineStatus(StrEnum):
+    """A quarantined row waits (``open``) until a correction lets it be stored (``verwerkt``)."""
+
+    OPEN = "open"
+    PROCESSED = "verwerkt"
 
 
 class QuarantinedRow(Base):
@@ -118,7 +127,7 @@ class QuarantinedRow(Base):
     raw_hash: Mapped[str] = mapped_column(String(64), index=True)
     field: Mapped[str] = mapped_column(String(80), default="")
     reason: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=QuarantineStatus.OPEN, index=True)
     record_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

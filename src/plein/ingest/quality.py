@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from plein.core.identifiers import is_valid, validate_kvk, validate_postcode
 from plein.core.models import Record
-from plein.ingest.models import IngestedRecord, IngestRun, IngestSource, QuarantinedRow
-from plein.resolve.models import ResolveLink
+from plein.ingest.models import IngestedRecord, IngestRun, IngestSource, QuarantinedRow, QuarantineStatus
+from plein.resolve.models import LINKED, LinkStatus, ResolveLink
 
 FIELD_LABELS = {
     "reported_name": "naam",
@@ -149,7 +149,7 @@ def quality_report(session: Session, source: IngestSource, run_id: int | None = 
             .where(
                 ResolveLink.item_kind == "record",
                 ResolveLink.item_id.in_(owned),
-                ResolveLink.status.in_(("geaccepteerd", "bevestigd")),
+                ResolveLink.status.in_(LINKED),
             )
         )
         or 0
@@ -161,19 +161,19 @@ def quality_report(session: Session, source: IngestSource, run_id: int | None = 
             .where(
                 ResolveLink.item_kind == "record",
                 ResolveLink.item_id.in_(owned),
-                ResolveLink.status == "te_beoordelen",
+                ResolveLink.status == LinkStatus.TO_REVIEW,
             )
         )
         or 0
     )
-    reasons = Counter(_reason_kind(q.reason) for q in quarantined if q.status == "open")
+    reasons = Counter(_reason_kind(q.reason) for q in quarantined if q.status == QuarantineStatus.OPEN)
     return QualityReport(
         bron=source.code,
         importrun=run_id,
         regels_in=sum(r.rows_in for r in runs),
         opgeslagen=sum(r.rows_stored for r in runs),
         quarantaine=sum(r.rows_quarantined for r in runs),
-        quarantaine_open=sum(1 for q in quarantined if q.status == "open"),
+        quarantaine_open=sum(1 for q in quarantined if q.status == QuarantineStatus.OPEN),
         records=total,
         dubbele_sleutels=sum(r.rows_duplicate for r in runs),
         velden=fields,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from plein.core.models import Theme
 from plein.errors import ValidationError
 from plein.ingest.models import TaxonomyTerm
-from plein.ingest.transform import Vocabulary
+from plein.ingest.transform import AllowedCodes
 
 TERM_KINDS = {"uitkomst": "outcomes", "ernst": "severities"}
 
@@ -39,10 +39,10 @@ def ensure_taxonomy(session: Session) -> None:
     session.flush()
 
 
-def vocabulary(session: Session) -> Vocabulary:
+def vocabulary(session: Session) -> AllowedCodes:
     """The codes stored rows may use right now."""
     terms = session.execute(select(TaxonomyTerm.kind, TaxonomyTerm.code)).all()
-    return Vocabulary(
+    return AllowedCodes(
         themes=frozenset(session.scalars(select(Theme.code))),
         outcomes=frozenset(code for kind, code in terms if kind == "uitkomst"),
         severities=frozenset(code for kind, code in terms if kind == "ernst"),

@@ -47,7 +47,7 @@ class MappedRow:
 
 
 @dataclass(frozen=True)
-class Vocabulary:
+class AllowedCodes:
     """The codes a stored row may use (themes, outcomes, severities), read from the database."""
 
     themes: frozenset[str]
@@ -153,7 +153,7 @@ def row_hash(values: dict[str, Any]) -> str:
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
 
-def map_row(row: RawRow, mapping: Mapping, vocabulary: Vocabulary) -> MappedRow:
+def map_row(row: RawRow, mapping: Mapping, vocabulary: AllowedCodes) -> MappedRow:
     """Map one raw row; raises RowProblem with a Dutch reason when it cannot be stored."""
     if row.problem:
         raise RowProblem(row.problem_field, row.problem)

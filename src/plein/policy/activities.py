@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from plein.policy.cache import PolicyCache
 from plein.policy.models import ProcessingActivity
+from plein.policy.scopes import ScopeKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,7 +18,7 @@ class ActivityRule:
     code: str
     name: str
     legal_basis: str
-    scope: str
+    scope: ScopeKind
     roles: tuple[str, ...]
     active: bool
 
@@ -32,6 +33,8 @@ def activity_rule(session: Session, code: str) -> ActivityRule | None:
         row = session.get(ProcessingActivity, code)
         if row is None:
             return None
-        return ActivityRule(row.code, row.name, row.legal_basis, row.scope, tuple(row.roles), bool(row.active))
+        return ActivityRule(
+            row.code, row.name, row.legal_basis, ScopeKind(row.scope), tuple(row.roles), bool(row.active)
+        )
 
     return _register.get(session, code, load)

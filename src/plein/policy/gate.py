@@ -32,6 +32,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, se
 from sqlalchemy.orm import Session
 
 from plein.audit import log as audit_log
+from plein.audit.actions import AuditAction
 from plein.audit.chain import ActorInfo, NewEntry
 from plein.audit.events import merge_into, record_event
 from plein.audit.keys import AuditKeys, audit_keys
@@ -60,6 +61,7 @@ from plein.policy.models import (
 from plein.policy.participation import Participation
 from plein.policy.register import DEFAULT_PURPOSE, OPERATIONS, Operation, may
 from plein.policy.roles import Actor, Purpose, Role
+from plein.policy.scopes import ScopeKind
 
 DEFAULT_MIN_CELL = 10
 Subject = tuple[str, object]
@@ -70,7 +72,7 @@ T = TypeVar("T")
 class Scope:
     """What the stated purpose reaches, after the gate checked it fits the actor."""
 
-    kind: str  # eigen_organisatie | samenwerking | aggregaat | audit | configuratie | alle
+    kind: ScopeKind
     activity_code: str
     legal_basis: str
     collaboration: CollaborationRule | None = None
@@ -157,34 +159,36 @@ class Gate:
     def _activity(self, code: str) -> ActivityRule:
         activity = activity_rule(self.session, code)
         if activity is None or not activity.active:
-            self._refuse("doelbinding", "Het opgegeven doel staat niet in het verwerkingsregister.", "doel.controleren")
+            self._refuse(
+                "doelbinding", "Het opgegeven doel staat niet in het verwerkingsregister.", AuditAction.PURPOSE_CHECK
+            )
         assert activity is not None
         if self.actor.role.value not in activity.roles:
             self._refuse(
                 "doelbinding",
                 f"Met de rol {self.actor.role.label} mag u niet werken onder het doel '{activity.name}'.",
-                "doel.controleren",
+                AuditAction.PURPOSE_CHECK,
             )
         return activity
 
     def _resolve_scope(self) -> Scope:
         if self.purpose.activity_code is not None:
             activity = self._activity(self.purpose.activity_code)
-            if activity.scope == "samenwerking":
+            if activity.scope == ScopeKind.COLLABORATION:
                 self._refuse(
                     "doelbinding",
                     "Dit doel geldt alleen binnen een samenwerking; kies de samenwerking.",
-                    "doel.controleren",
+                    AuditAction.PURPOSE_CHECK,
                 )
-            if activity.scope == "eigen_organisatie" and self.actor.organisation_id is None:
-                self._refuse("rol", "Deze verwerking vraagt een organisatie.", "doel.controleren")
+            if activity.scope == ScopeKind.OWN_ORGANISATION and self.actor.organisation_id is None:
+                self._refuse("rol", "Deze verwerking vraagt een organisatie.", AuditAction.PURPOSE_CHECK)
             return Scope(activity.scope, activity.code, activity.legal_basis)
         collaboration = self._collaboration_if_member(self.purpose.collaboration_id)
         if collaboration is None:
             self._refuse(
                 "need-to-know",
                 "U bent geen lid van deze samenwerking (of zij bestaat niet).",
-                "doel.controleren",
+                AuditAction.PURPOSE_CHECK,
             )
         assert collaboration is not None
         activity = self._activity(collaboration.processing_activity_code)
@@ -192,9 +196,11 @@ class Gate:
             self._refuse(
                 "periode",
                 "Deze samenwerking loopt niet (meer): buiten de looptijd worden geen gegevens getoond.",
-                "doel.controleren",
+                AuditAction.PURPOSE_CHECK,
             )
-        return Scope("samenwerking", activity.code, collaboration.legal_basis or activity.legal_basis, collaboration)
+        return Scope(
+            ScopeKind.COLLABORATION, activity.code, collaboration.legal_basis or activity.legal_basis, collaboration
+        )
 
     def _collaboration_if_member(self, collaboration_id: int | None) -> CollaborationRule | None:
         """The collaboration, if the actor is a member for their current organisation."""
@@ -202,22 +208,22 @@ class Gate:
             return None
         return collaboration_if_member(self.session, collaboration_id, self.actor.user_id, self.actor.organisation_id)
 
-    def require(self, scope_kind: str, action: str) -> Scope:
+    def require(self, scope_kind: ScopeKind, action: AuditAction) -> Scope:
         """Demand that the purpose reaches ``scope_kind`` (e.g. ``audit``, ``configuratie``); audited if not."""
         scope = self.scope()
         if scope.kind != scope_kind:
             self._refuse("rol", "Uw rol of gekozen doel geeft geen toegang tot deze functie.", action)
         return scope
 
-    def _case_scope(self, action: str) -> Scope:
+    def _case_scope(self, action: AuditAction) -> Scope:
         scope = self.scope()
-        if scope.kind == "aggregaat":
+        if scope.kind == ScopeKind.AGGREGATE:
             self._refuse(
                 "alleen-aggregaten",
                 "Onder dit doel zijn alleen geaggregeerde gegevens beschikbaar, geen registraties of subjecten.",
                 action,
             )
-        if scope.kind not in ("eigen_organisatie", "samenwerking", "alle"):
+        if scope.kind not in (ScopeKind.OWN_ORGANISATION, ScopeKind.COLLABORATION, ScopeKind.ALL):
             self._refuse("rol", OPERATIONS[Operation.CASE_CONTENT].refusal, action)
         self.permit(Operation.CASE_CONTENT, action)
         return scope
@@ -226,7 +232,7 @@ class Gate:
         """Whether the register lets the actor's role perform ``operation`` (not audited: for showing a button)."""
         return may(self.actor.role, operation)
 
-    def permit(self, operation: Operation, action: str) -> None:
+    def permit(self, operation: Operation, action: AuditAction) -> None:
         """Demand that the register lets the actor's role perform ``operation``; refused (rule ``rol``, audited)."""
         if not may(self.actor.role, operation):
             self._refuse("rol", OPERATIONS[operation].refusal, action)
@@ -278,17 +284,17 @@ class Gate:
         return self._clause[1]
 
     def _build_record_clause(self, scope: Scope) -> ColumnElement[bool]:
-        if scope.kind == "alle":
+        if scope.kind == ScopeKind.ALL:
             return self._levels()
-        if scope.kind in ("eigen_organisatie", "aggregaat"):
+        if scope.kind in (ScopeKind.OWN_ORGANISATION, ScopeKind.AGGREGATE):
             return and_(_from_organisation(self.actor.organisation_id), self._levels())
-        if scope.kind == "samenwerking" and scope.collaboration is not None:
+        if scope.kind == ScopeKind.COLLABORATION and scope.collaboration is not None:
             return and_(
                 _shared_into(scope.collaboration.id, self._partner_sources(scope.collaboration)), self._levels()
             )
         return false()
 
-    def record_clause(self, action: str = "registraties.filteren") -> ColumnElement[bool]:
+    def record_clause(self, action: AuditAction = AuditAction.RECORDS_FILTER) -> ColumnElement[bool]:
         """The WHERE clause of the records this actor may see under this purpose (for composing queries)."""
         return self._record_clause(self._case_scope(action))
 
@@ -304,7 +310,7 @@ class Gate:
 
     def establishment_clause(
         self,
-        action: str = "subjecten.filteren",
+        action: AuditAction = AuditAction.SUBJECTS_FILTER,
         *,
         establishment_id: Any = None,
         source_organisation_id: Any = None,
@@ -316,14 +322,14 @@ class Gate:
         applied there without reading the establishment rows.
         """
         scope = self._case_scope(action)
-        if scope.kind == "alle":
+        if scope.kind == ScopeKind.ALL:
             return true()
         est_id = Establishment.id if establishment_id is None else establishment_id
         source = Establishment.source_organisation_id if source_organisation_id is None else source_organisation_id
         # Correlated EXISTS: the database checks each candidate establishment instead of first
         # building the set of every visible record's establishment (hundreds of thousands at scale).
         via_records = exists().where(Record.establishment_id == est_id, self._record_clause(scope))
-        if scope.kind == "eigen_organisatie":
+        if scope.kind == ScopeKind.OWN_ORGANISATION:
             return or_(
                 source == self.actor.organisation_id,
                 source.in_(self._basisregistratie()),
@@ -335,17 +341,17 @@ class Gate:
         """``query`` (default ``select(Establishment)``) restricted to visible establishments."""
         return (query if query is not None else select(Establishment)).where(self.establishment_clause())
 
-    def legal_entity_clause(self, action: str = "subjecten.filteren") -> ColumnElement[bool]:
+    def legal_entity_clause(self, action: AuditAction = AuditAction.SUBJECTS_FILTER) -> ColumnElement[bool]:
         """Visible legal entities: those of visible establishments; under the own task also own and KvK ones."""
         scope = self._case_scope(action)
-        if scope.kind == "alle":
+        if scope.kind == ScopeKind.ALL:
             return true()
         via = LegalEntity.id.in_(
             select(Establishment.legal_entity_id).where(
                 Establishment.legal_entity_id.is_not(None), self.establishment_clause(action)
             )
         )
-        if scope.kind == "eigen_organisatie":
+        if scope.kind == ScopeKind.OWN_ORGANISATION:
             return or_(
                 LegalEntity.source_organisation_id == self.actor.organisation_id,
                 LegalEntity.source_organisation_id.in_(self._basisregistratie()),
@@ -357,17 +363,17 @@ class Gate:
         """``query`` (default ``select(LegalEntity)``) restricted to visible legal entities."""
         return (query if query is not None else select(LegalEntity)).where(self.legal_entity_clause())
 
-    def person_clause(self, action: str = "subjecten.filteren") -> ColumnElement[bool]:
+    def person_clause(self, action: AuditAction = AuditAction.SUBJECTS_FILTER) -> ColumnElement[bool]:
         """Visible persons: own organisation's, and those holding a role at a visible legal entity."""
         scope = self._case_scope(action)
-        if scope.kind == "alle":
+        if scope.kind == ScopeKind.ALL:
             return true()
         via = Person.id.in_(
             select(PersonRoleLink.person_id).where(
                 PersonRoleLink.legal_entity_id.in_(select(LegalEntity.id).where(self.legal_entity_clause(action)))
             )
         )
-        if scope.kind == "eigen_organisatie":
+        if scope.kind == ScopeKind.OWN_ORGANISATION:
             return or_(Person.source_organisation_id == self.actor.organisation_id, via)
         return via
 
@@ -376,7 +382,9 @@ class Gate:
         return (query if query is not None else select(Person)).where(self.person_clause())
 
     # ------------------------------------------------------------------ audited reads
-    def read_records(self, query: Select[Any] | None = None, *, action: str = "registraties.lezen") -> list[Any]:
+    def read_records(
+        self, query: Select[Any] | None = None, *, action: AuditAction = AuditAction.RECORDS_READ
+    ) -> list[Any]:
         """Execute a record query restricted to what is visible, and audit it with its data subjects."""
         started = utcnow()
         rows = list(self.session.scalars(self.records(query)).all())
@@ -389,7 +397,13 @@ class Gate:
         )
         return rows
 
-    def read_record(self, record_id: int, *, action: str = "registratie.lezen", model: type[T] = Record) -> T:  # type: ignore[assignment]
+    def read_record(
+        self,
+        record_id: int,
+        *,
+        action: AuditAction = AuditAction.RECORD_READ,
+        model: type[T] = Record,  # type: ignore[assignment]
+    ) -> T:
         """One visible record by id; ``NotVisible`` for absent and refused alike (audited)."""
         started = utcnow()
         clause = self.record_clause(action)
@@ -406,7 +420,9 @@ class Gate:
         )
         return found
 
-    def count_records(self, query: Select[Any] | None = None, *, action: str = "registraties.tellen") -> int:
+    def count_records(
+        self, query: Select[Any] | None = None, *, action: AuditAction = AuditAction.RECORDS_COUNT
+    ) -> int:
         """Count visible records (in the database) and audit the count."""
         started = utcnow()
         filtered = self.records(query)
@@ -414,7 +430,7 @@ class Gate:
         self.audit(action, started_at=started, object_type="registratie", details={"aantal": total})
         return total
 
-    def read_subject(self, model: type[T], subject_id: int, *, action: str = "subject.lezen") -> T:
+    def read_subject(self, model: type[T], subject_id: int, *, action: AuditAction = AuditAction.SUBJECT_READ) -> T:
         """One visible establishment, legal entity or person by id; ``NotVisible`` otherwise (audited)."""
         started = utcnow()
         clauses: Mapping[type[Any], tuple[str, str, Any]] = {
@@ -440,7 +456,7 @@ class Gate:
         group_by: Sequence[Any],
         *,
         where: Sequence[ColumnElement[bool]] = (),
-        action: str = "aggregaat.lezen",
+        action: AuditAction = AuditAction.AGGREGATE_READ,
     ) -> list[Cell]:
         """Counts of visible records per group, computed in the database.
 
@@ -449,7 +465,7 @@ class Gate:
         """
         started = utcnow()
         scope = self.scope()
-        if scope.kind not in ("aggregaat", "eigen_organisatie", "samenwerking", "alle"):
+        if scope.kind not in (ScopeKind.AGGREGATE, ScopeKind.OWN_ORGANISATION, ScopeKind.COLLABORATION, ScopeKind.ALL):
             self._refuse("rol", "Uw rol geeft geen toegang tot registratiegegevens, ook niet geaggregeerd.", action)
         query = (
             select(*group_by, func.count(Record.id))
@@ -458,7 +474,7 @@ class Gate:
             .group_by(*group_by)
             .order_by(*group_by)
         )
-        suppress = scope.kind == "aggregaat"
+        suppress = scope.kind == ScopeKind.AGGREGATE
         cells = []
         for row in self.session.execute(query):
             *key, count = row
@@ -471,18 +487,18 @@ class Gate:
         self,
         organisation_id: int,
         *,
-        action: str = "registratie.schrijven",
+        action: AuditAction = AuditAction.RECORD_WRITE,
         subjects: Sequence[Subject] = (),
         object_id: str = "",
     ) -> None:
         """Allow creating or changing a record of ``organisation_id``; audited with the write's commit."""
         scope = self._case_scope(action)
         self.permit(Operation.RECORD_WRITE, action)
-        if scope.kind != "eigen_organisatie" or organisation_id != self.actor.organisation_id:
+        if scope.kind != ScopeKind.OWN_ORGANISATION or organisation_id != self.actor.organisation_id:
             self._refuse("need-to-know", "U mag alleen registraties van uw eigen organisatie vastleggen.", action)
         self.audit(action, object_type="registratie", object_id=object_id, subjects=subjects)
 
-    def check_fields(self, field_names: Iterable[str], *, action: str = "gegevens.aanleveren") -> None:
+    def check_fields(self, field_names: Iterable[str], *, action: AuditAction = AuditAction.DATA_DELIVER) -> None:
         """Refuse data containing a Wgs-forbidden category (e.g. nationality), at ingest or anywhere."""
         bad = sorted({name for name in field_names if is_forbidden_field(name)})
         if bad:
@@ -506,7 +522,7 @@ class Gate:
             clean[key] = value
         return clean
 
-    def share_record(self, record_id: int, *, action: str = "registratie.delen") -> SharedRecord:
+    def share_record(self, record_id: int, *, action: AuditAction = AuditAction.RECORD_SHARE) -> SharedRecord:
         """Share an own-organisation record into the purpose's collaboration (within scope and period)."""
         scope = self._case_scope(action)
         if scope.collaboration is None:
@@ -541,7 +557,7 @@ class Gate:
     # ------------------------------------------------------------------ audit
     def audit(
         self,
-        name: str,
+        name: AuditAction,
         *,
         status: str = "ok",
         rule: str = "",
@@ -601,13 +617,13 @@ class Gate:
             self._actor_cache = ActorInfo(self.actor.user_id, self.actor.username, code, self.actor.role.value)
         return self._actor_cache
 
-    def _refuse(self, rule: str, message: str, action: str) -> None:
+    def _refuse(self, rule: str, message: str, action: AuditAction) -> None:
         self.audit(action, status="geweigerd", rule=rule, details={"melding": message}, durable=True)
         refusal = Refused(rule, message)
         refusal.audited = True
         raise refusal
 
-    def _refuse_not_visible(self, what: str, ident: object, action: str, object_type: str) -> None:
+    def _refuse_not_visible(self, what: str, ident: object, action: AuditAction, object_type: str) -> None:
         self.audit(
             action,
             status="geweigerd",

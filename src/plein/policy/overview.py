@@ -6,9 +6,11 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
+from plein.audit.actions import AuditAction
 from plein.core.models import Establishment, LegalEntity, Person, Record
 from plein.core.vocabulary import RecordKind
 from plein.policy.gate import Gate
+from plein.policy.scopes import ScopeKind
 
 RECORD_LABELS = {
     RecordKind.INSPECTIE: "Inspecties",
@@ -31,20 +33,20 @@ def overview(gate: Gate) -> Overview:
     """Subject and record counts this actor may see under the gate's purpose (audited as one action)."""
     scope = gate.scope()
     result = Overview()
-    if scope.kind in ("eigen_organisatie", "samenwerking", "alle"):
+    if scope.kind in (ScopeKind.OWN_ORGANISATION, ScopeKind.COLLABORATION, ScopeKind.ALL):
         session = gate.session
         for label, model, clause in (
             ("Rechtspersonen", LegalEntity, gate.legal_entity_clause),
             ("Vestigingen", Establishment, gate.establishment_clause),
             ("Personen", Person, gate.person_clause),
         ):
-            count = session.scalar(select(func.count()).select_from(model).where(clause("overzicht.tellen")))
+            count = session.scalar(select(func.count()).select_from(model).where(clause(AuditAction.OVERVIEW_COUNT)))
             result.subject_counts.append((label, int(count or 0)))
-        cells = {cell.key[0]: cell.count for cell in gate.aggregate([Record.kind], action="overzicht.tellen")}
+        cells = {cell.key[0]: cell.count for cell in gate.aggregate([Record.kind], action=AuditAction.OVERVIEW_COUNT)}
         result.record_counts = [(label, cells.get(kind.value, 0)) for kind, label in RECORD_LABELS.items()]
         result.note = "Aantallen die u onder het gekozen doel mag zien."
-    elif scope.kind == "aggregaat":
-        cells = {cell.key[0]: cell.count for cell in gate.aggregate([Record.kind], action="overzicht.tellen")}
+    elif scope.kind == ScopeKind.AGGREGATE:
+        cells = {cell.key[0]: cell.count for cell in gate.aggregate([Record.kind], action=AuditAction.OVERVIEW_COUNT)}
         result.record_counts = [(label, cells.get(kind.value, 0)) for kind, label in RECORD_LABELS.items()]
         result.note = f"Geaggregeerd; aantallen onder {gate.min_cell} worden niet getoond."
     else:

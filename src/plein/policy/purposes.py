@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from plein.policy.models import Collaboration, CollaborationMember, ProcessingActivity
 from plein.policy.register import Operation, may
 from plein.policy.roles import Role
+from plein.policy.scopes import ScopeKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +41,7 @@ def purposes_for(session: Session, user_id: int, role: Role, today: dt.date | No
         for activity in session.scalars(
             select(ProcessingActivity).where(ProcessingActivity.active.is_(True)).order_by(ProcessingActivity.code)
         )
-        if role.value in activity.roles and activity.scope != "samenwerking"
+        if role.value in activity.roles and activity.scope != ScopeKind.COLLABORATION
     ]
     collaborations = session.scalars(
         select(Collaboration)

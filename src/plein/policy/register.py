@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from plein.policy.roles import Role
+from plein.policy.scopes import ScopeKind
 
 TOEZICHT = "toezicht"
 STURING = "sturing"
@@ -29,7 +30,7 @@ CASE = [Role.ANALIST.value, Role.INSPECTEUR.value, Role.CASUSREGISSEUR.value]
 DEFAULT_ACTIVITIES: list[dict[str, Any]] = [
     {
         "code": TOEZICHT,
-        "scope": "eigen_organisatie",
+        "scope": ScopeKind.OWN_ORGANISATION,
         "roles": CASE,
         "name": "Toezicht en handhaving door de eigen organisatie",
         "purpose": "Uitvoeren van de eigen wettelijke toezichts- en handhavingstaak met de eigen registraties.",
@@ -37,7 +38,7 @@ DEFAULT_ACTIVITIES: list[dict[str, Any]] = [
     },
     {
         "code": TAFEL,
-        "scope": "samenwerking",
+        "scope": ScopeKind.COLLABORATION,
         "roles": CASE,
         "name": "Samenwerking aan een thematische tafel",
         "purpose": "Van signaal tot interventie samenwerken aan één thema, binnen de scope van de tafel.",
@@ -45,7 +46,7 @@ DEFAULT_ACTIVITIES: list[dict[str, Any]] = [
     },
     {
         "code": KNELPUNT,
-        "scope": "samenwerking",
+        "scope": ScopeKind.COLLABORATION,
         "roles": CASE,
         "name": "Handhavingsknelpunt van een RIEC (Wgs)",
         "purpose": "Gezamenlijke aanpak van een aangewezen handhavingsknelpunt, binnen scope en periode.",
@@ -53,7 +54,7 @@ DEFAULT_ACTIVITIES: list[dict[str, Any]] = [
     },
     {
         "code": STURING,
-        "scope": "aggregaat",
+        "scope": ScopeKind.AGGREGATE,
         "roles": [Role.BELEIDSMEDEWERKER.value],
         "name": "Sturing en beleidsinformatie",
         "purpose": "Trends, statistiek en effectiviteit; uitsluitend geaggregeerd, kleine aantallen onderdrukt.",
@@ -61,7 +62,7 @@ DEFAULT_ACTIVITIES: list[dict[str, Any]] = [
     },
     {
         "code": PRIVACY,
-        "scope": "audit",
+        "scope": ScopeKind.AUDIT,
         "roles": [Role.PRIVACY_OFFICER.value],
         "name": "Toezicht op de verwerking (FG)",
         "purpose": "Controle van het verwerkingenlogboek en beantwoorden van verzoeken van betrokkenen.",
@@ -69,7 +70,7 @@ DEFAULT_ACTIVITIES: list[dict[str, Any]] = [
     },
     {
         "code": BEHEER,
-        "scope": "configuratie",
+        "scope": ScopeKind.CONFIGURATION,
         "roles": [Role.BEHEERDER.value],
         "name": "Functioneel beheer",
         "purpose": "Organisaties, gebruikers, samenwerkingen en rechtsgrondslagen beheren; geen casusinhoud.",
@@ -77,7 +78,7 @@ DEFAULT_ACTIVITIES: list[dict[str, Any]] = [
     },
     {
         "code": AANLEVERING,
-        "scope": "eigen_organisatie",
+        "scope": ScopeKind.OWN_ORGANISATION,
         "roles": [Role.SYSTEEM.value],
         "name": "Aanlevering van gegevens door een partner of webscrape",
         "purpose": "Inlezen, valideren en vastleggen van registraties met herkomst.",
@@ -103,7 +104,7 @@ DEFAULT_ACTIVITIES: list[dict[str, Any]] = [
     },
     {
         "code": RESOLUTIE,
-        "scope": "alle",
+        "scope": ScopeKind.ALL,
         "roles": [Role.SYSTEEM.value],
         "name": "Entiteitsresolutie",
         "purpose": "Registraties van partners koppelen aan dezelfde onderneming of vestiging; geen weergave.",

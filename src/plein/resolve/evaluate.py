@@ -10,9 +10,9 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from plein.errors import ValidationError
-from plein.resolve.models import ResolveLink
+from plein.resolve.models import LINKED, ResolveLink
 
-ACCEPTED = ("geaccepteerd", "bevestigd")
+ACCEPTED = LINKED
 
 
 @dataclass(frozen=True)

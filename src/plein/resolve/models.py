@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, DateTime, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from plein.core.models import Base, BigId, utcnow
+from plein.core.vocabulary import RunStatus
+
+
+class LinkStatus(StrEnum):
+    """Where a link stands: automatic, waiting for a reviewer, or decided by one."""
+
+    ACCEPTED = "geaccepteerd"  # automatic, above the accept threshold
+    TO_REVIEW = "te_beoordelen"  # in the review queue
+    CONFIRMED = "bevestigd"  # by a reviewer
+    REJECTED = "afgewezen"  # by a reviewer
+
+
+LINKED = (LinkStatus.ACCEPTED, LinkStatus.CONFIRMED)  # the links that count as "the same establishment"
 
 
 class ResolveRun(Base):
@@ -18,7 +32,7 @@ class ResolveRun(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     backend: Mapped[str] = mapped_column(String(20), default="duckdb")
-    status: Mapped[str] = mapped_column(String(20), default="bezig")
+    status: Mapped[str] = mapped_column(String(20), default=RunStatus.RUNNING)
     counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 from plein.core.models import Establishment, Record, utcnow
 from plein.errors import ValidationError
 from plein.policy.errors import NotVisible
-from plein.resolve.models import ResolveLink, ReviewDecision
+from plein.resolve.models import LinkStatus, ResolveLink, ReviewDecision
 
-DECISIONS = {"ja": "bevestigd", "nee": "afgewezen"}
+DECISIONS = {"ja": LinkStatus.CONFIRMED, "nee": LinkStatus.REJECTED}
 
 
 def _any_link(link_id: int, visible_records: ColumnElement[bool] | None) -> Select[Any]:
@@ -40,7 +40,7 @@ class ReviewItem:
 
 
 def _waiting(visible_records: ColumnElement[bool] | None) -> Select[Any]:
-    query = select(ResolveLink).where(ResolveLink.status == "te_beoordelen")
+    query = select(ResolveLink).where(ResolveLink.status == LinkStatus.TO_REVIEW)
     if visible_records is not None:
         # only what the reviewer may see: records through the gate's clause, no partner establishments
         query = query.where(

@@ -20,13 +20,15 @@ import pandas as pd
 from sqlalchemy import Engine, Table, delete, select
 from sqlalchemy.orm import Session
 
+from plein.audit.actions import AuditAction
 from plein.core.models import Establishment, utcnow
+from plein.core.vocabulary import RunStatus
 from plein.ingest.importer import bulk_insert
 from plein.policy.gate import Gate, system_gate
 from plein.policy.register import RESOLUTIE
 from plein.resolve.company_model import company_spec
 from plein.resolve.data import COLUMNS, canonical_establishments, partner_establishments, record_signatures
-from plein.resolve.models import ResolvedSubject, ResolveLink, ResolveRun, ReviewDecision
+from plein.resolve.models import LINKED, LinkStatus, ResolvedSubject, ResolveLink, ResolveRun, ReviewDecision
 from plein.resolve.splink_model import ScoredPair, score_pairs
 from plein.resolve.succession import SuccessionIndex, detect_successions, record_successions, succession_index
 from plein.store.engine import session_factory
@@ -107,13 +109,13 @@ def _candidates(left: pd.DataFrame, right: pd.DataFrame, pairs: list[ScoredPair]
 def _status(candidates: list[Candidate], accept: float, review: float) -> str | None:
     top = candidates[0]
     if top.method == "identificatie":
-        return "geaccepteerd"
+        return LinkStatus.ACCEPTED
     weight = top.weight or 0.0
     if weight < review:
         return None
     runner_up = next((c for c in candidates[1:] if c.establishment_id != top.establishment_id), None)
     ambiguous = runner_up is not None and (runner_up.weight or 0.0) > weight - AMBIGUITY_MARGIN
-    return "geaccepteerd" if weight >= accept and not ambiguous else "te_beoordelen"
+    return LinkStatus.ACCEPTED if weight >= accept and not ambiguous else LinkStatus.TO_REVIEW
 
 
 def _decisions(session: Session) -> dict[tuple[str, int], dict[int, str]]:
@@ -137,7 +139,7 @@ def _choose(
     confirmed = [est for est, verdict in verdicts.items() if verdict == "ja"]
     if confirmed:
         reasons = {"beoordeling": "bevestigd door een beoordelaar"}
-        return Candidate(confirmed[0], "beoordeling", None, None, reasons), "bevestigd"
+        return Candidate(confirmed[0], "beoordeling", None, None, reasons), LinkStatus.CONFIRMED
     pool: list[Candidate] = []
     for candidate in candidates:
         target, why = attribute(candidate.establishment_id) if attribute else (candidate.establishment_id, "")
@@ -179,13 +181,13 @@ def run_resolution(
     sessions = session_factory(engine)
     with sessions.begin() as session:
         gate = resolution_gate(session)
-        clause = gate.record_clause("entiteitsresolutie.lezen")  # Refused (audited) if not allowed
+        clause = gate.record_clause(AuditAction.RESOLUTION_READ)  # Refused (audited) if not allowed
 
         def visible(query: Any) -> Any:
             return query.where(clause)
 
-        gate.audit("entiteitsresolutie.gestart", object_type="resolutierun")
-        run = ResolveRun(backend=backend, status="bezig", counts={})
+        gate.audit(AuditAction.RESOLUTION_START, object_type="resolutierun")
+        run = ResolveRun(backend=backend, status=RunStatus.RUNNING, counts={})
         session.add(run)
         session.flush()
         run_id = run.id
@@ -270,11 +272,11 @@ def run_resolution(
     with sessions.begin() as session:
         stored = session.get(ResolveRun, run_id)
         assert stored is not None
-        stored.status = "voltooid"
+        stored.status = RunStatus.DONE
         stored.counts = counts
         stored.finished_at = utcnow()
         resolution_gate(session).audit(
-            "entiteitsresolutie.voltooid", object_type="resolutierun", object_id=str(run_id), details=counts
+            AuditAction.RESOLUTION_DONE, object_type="resolutierun", object_id=str(run_id), details=counts
         )
     return ResolveSummary(run_id, counts, (dt.datetime.now(dt.UTC) - started).total_seconds())
 
@@ -288,7 +290,7 @@ def _subjects(engine: Engine, links: list[dict[str, Any]], right: pd.DataFrame, 
     joined = {
         link["item_id"]: link["establishment_id"]
         for link in links
-        if link["item_kind"] == "vestiging" and link["status"] in ("geaccepteerd", "bevestigd")
+        if link["item_kind"] == "vestiging" and link["status"] in LINKED
     }
     with Session(engine) as session:
         every = list(session.scalars(select(Establishment.id)))

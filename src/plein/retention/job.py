@@ -15,6 +15,7 @@ from typing import Any, cast
 from sqlalchemy import Table, delete, or_, select, update
 from sqlalchemy.orm import Session
 
+from plein.audit.actions import AuditAction
 from plein.core.models import Inspection, Record, Report
 from plein.ingest.models import QuarantinedRow
 from plein.policy.gate import Gate
@@ -79,7 +80,7 @@ def _offers(gate: Gate, rule: Rule, today: dt.date) -> int:
 
     session = gate.session
     query = select(WebOffer.id).where(
-        WebOffer.last_seen < _midnight(rule.cutoff(today)), visible_offers(gate, "bewaartermijnen.webaanbod")
+        WebOffer.last_seen < _midnight(rule.cutoff(today)), visible_offers(gate, AuditAction.RETENTION_OFFERS)
     )
     if rule.action is RetentionAction.PSEUDONIMISEREN:
         query = query.where(WebOffer.url != "")
@@ -171,6 +172,6 @@ def run_retention(
         "quarantaine": _quarantine(session, rules[RetentionKind.QUARANTAINE], today),
         "gedeelde_koppelingen": _ended_shares(session, today),
     }
-    gate.audit("bewaartermijnen.uitvoeren", object_type="bewaartermijnen", details=counts)
+    gate.audit(AuditAction.RETENTION_RUN, object_type="bewaartermijnen", details=counts)
     session.commit()
     return counts

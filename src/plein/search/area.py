@@ -9,10 +9,11 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, union
 
+from plein.audit.actions import AuditAction
 from plein.core.models import Address, Establishment, Inspection, LegalEntity, Organisation, Record, organisation_codes
 from plein.errors import ValidationError
 from plein.policy.gate import Gate, record_subjects
-from plein.resolve.models import ResolveLink
+from plein.resolve.models import LINKED, ResolveLink
 from plein.search.criteria import Circle, PostcodeRange, RecordFilters
 from plein.search.geo import Point, within_circle, within_polygon
 from plein.search.places import resolve_place
@@ -20,7 +21,7 @@ from plein.search.results import SubjectHit, audit_subjects, count_visible_recor
 
 MAX_EXPORT_ROWS = 100_000
 MAX_MAP_POINTS = 2_000
-ACCEPTED_LINKS = ("geaccepteerd", "bevestigd")
+ACCEPTED_LINKS = LINKED
 
 
 @dataclass(frozen=True)
@@ -206,7 +207,7 @@ def search_area(
     limit: int = 20,
     offset: int = 0,
     with_establishments: bool = False,
-    action: str = "zoeken.bulk",
+    action: AuditAction = AuditAction.SEARCH_BULK,
 ) -> AreaResult:
     """The visible records in ``area`` (newest first) and, for the map, the visible establishments."""
     criteria = {**area.describe(), **filters.describe()}
@@ -263,7 +264,7 @@ def _establishments(
 
 
 def export_rows(
-    gate: Gate, area: Area, filters: RecordFilters, *, action: str = "zoeken.export"
+    gate: Gate, area: Area, filters: RecordFilters, *, action: AuditAction = AuditAction.SEARCH_EXPORT
 ) -> Iterator[dict[str, Any]]:
     """Every visible record in the area, for CSV/XLSX; refuses more than MAX_EXPORT_ROWS; audited in full."""
     criteria = {**area.describe(), **filters.describe()}
@@ -286,7 +287,7 @@ def export_rows(
         yield from record_rows(gate, records[start : start + 1000])
 
 
-def visible_establishment_hits(gate: Gate, ids: Sequence[int], action: str) -> list[SubjectHit]:
+def visible_establishment_hits(gate: Gate, ids: Sequence[int], action: AuditAction) -> list[SubjectHit]:
     """Helper for callers that already have ids: keep the visible ones, load and audit them."""
     visible = set(
         gate.session.scalars(

@@ -11,6 +11,7 @@ from sqlalchemy import BigInteger, ColumnElement, String, any_, bindparam, func,
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
+from plein.audit.actions import AuditAction
 from plein.core.models import Address, Establishment, LegalEntity, Record
 from plein.policy.gate import Gate
 
@@ -139,7 +140,7 @@ def count_visible_records(gate: Gate, hits: Sequence[SubjectHit]) -> None:
     counts = dict(
         gate.session.execute(
             select(Record.establishment_id, func.count())
-            .where(id_in(gate.session, Record.establishment_id, ids), gate.record_clause("zoeken.tellen"))
+            .where(id_in(gate.session, Record.establishment_id, ids), gate.record_clause(AuditAction.SEARCH_COUNT))
             .group_by(Record.establishment_id)
         ).all()
     )
@@ -172,7 +173,7 @@ def criteria_subjects(criteria: dict[str, Any]) -> tuple[dict[str, Any], list[tu
     return kept, subjects
 
 
-def audit_subjects(gate: Gate, action: str, hits: Sequence[SubjectHit], details: dict[str, Any]) -> None:
+def audit_subjects(gate: Gate, action: AuditAction, hits: Sequence[SubjectHit], details: dict[str, Any]) -> None:
     """One audit entry for a search or lookup, naming every subject it returned (and pseudonyms of what
     was searched for, instead of the search terms in clear)."""
     subjects: list[tuple[str, object]] = []

@@ -11,6 +11,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from sqlalchemy import ColumnElement, Row, Select, func, select
 
+from plein.audit.actions import AuditAction
 from plein.core.models import Address, Establishment, LegalEntity
 from plein.policy.gate import Gate
 from plein.search import postings
@@ -24,7 +25,7 @@ from plein.search.vocab import vocabulary
 CANDIDATE_CAP = 2_000
 TYPING_CAP = 300  # while typing only the first screen matters
 MAX_LIMIT = 100
-ACTION = "zoeken.subjecten"
+ACTION = AuditAction.SEARCH_SUBJECTS
 NAME_SLICE = 2_000
 ROWS_PER_ESTABLISHMENT = 4
 _UseRow = Row[int, int, str]  # establishment id, kind of name (index into NAME_KINDS), the name

@@ -52,13 +52,13 @@ def _refuse_newer(engine: Engine) -> None:
         )
 
 
-def upgrade(engine: Engine) -> None:
-    """Bring the database to the newest schema; refuse one made by a newer plein."""
+def upgrade(engine: Engine, target: str = "heads") -> None:
+    """Bring the database to the newest schema (or to ``target``); refuse one made by a newer plein."""
     _refuse_newer(engine)
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "heads")
+        command.upgrade(config, target)
 
 
 def check_schema(engine: Engine) -> None:

@@ -24,6 +24,7 @@ from fastapi import Depends, FastAPI, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
+from plein.audit.actions import AuditAction
 from plein.audit.chain import ActorInfo
 from plein.audit.events import defer_durable, record_event
 from plein.audit.keys import AuditKeys, audit_keys
@@ -197,7 +198,9 @@ def actor_info(user: UserAccount | None, username: str = "") -> ActorInfo:
     return ActorInfo(user.id, user.username, user.organisation.code, user.role)
 
 
-def audit_refusal(request: Request, session: Session, auth: Auth | None, name: str, rule: str, message: str) -> None:
+def audit_refusal(
+    request: Request, session: Session, auth: Auth | None, name: AuditAction, rule: str, message: str
+) -> None:
     """Record a refusal outside the gate (CSRF, login); written after the request's transaction."""
     record_event(
         session,
@@ -226,7 +229,7 @@ async def check_csrf(request: Request, session: SessionDep, auth: AuthDep) -> No
         sent = field if isinstance(field, str) else ""
     if not sent or not hmac.compare_digest(sent.encode(), auth.csrf_token.encode()):
         message = "Het formulier is verlopen of niet door plein verstuurd (CSRF-controle). Laad de pagina opnieuw."
-        audit_refusal(request, session, auth, "csrf.controle", "csrf", message)
+        audit_refusal(request, session, auth, AuditAction.CSRF_CHECK, "csrf", message)
         refusal = Refused("csrf", message)
         refusal.audited = True
         raise refusal

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
+from plein.audit.actions import AuditAction
 from plein.auth.accounts import account_authority, create_user, deactivate
 from plein.auth.models import UserAccount
 from plein.core.models import Organisation, Theme
@@ -30,6 +31,16 @@ from plein.web.access import AuthDep, CsrfDep
 from plein.web.requires import AdminGate
 
 router = APIRouter(include_in_schema=False, prefix="/beheer")
+USER_ACTIONS = {
+    "activeren": AuditAction.ADMIN_USER_ACTIVATE,
+    "deactiveren": AuditAction.ADMIN_USER_DEACTIVATE,
+    "deblokkeren": AuditAction.ADMIN_USER_UNBLOCK,
+}
+COLLABORATION_ACTIONS = {
+    "deelnemer": AuditAction.ADMIN_COLLABORATION_PARTICIPANT,
+    "lid": AuditAction.ADMIN_COLLABORATION_MEMBER,
+    "verlengen": AuditAction.ADMIN_COLLABORATION_EXTEND,
+}
 
 
 def _render(request: Request, template: str, status: int = 200, **context: Any) -> Response:
@@ -67,7 +78,7 @@ def _users_page(
 @router.get("", response_class=HTMLResponse)
 def users_page(request: Request, gate: AdminGate, auth: AuthDep) -> Response:
     """Gebruikers."""
-    gate.audit("beheer.gebruikers.bekijken")
+    gate.audit(AuditAction.ADMIN_USERS_VIEW)
     return _users_page(request, gate, auth)
 
 
@@ -105,7 +116,7 @@ def add_user(
         gate.session.rollback()
         return _users_page(request, gate, auth, error=exc.message, status=400)
     gate.audit(
-        "beheer.gebruiker.aanmaken",
+        AuditAction.ADMIN_USER_CREATE,
         object_type="gebruiker",
         object_id=user.username,
         details={
@@ -141,7 +152,7 @@ def user_status(
     else:
         user.active = True
     gate.audit(
-        f"beheer.gebruiker.{actie}",
+        USER_ACTIONS[actie],
         object_type="gebruiker",
         object_id=user.username,
         details={"platformbeheer": True} if authority.as_platform else None,
@@ -153,7 +164,7 @@ def user_status(
 @router.get("/organisaties", response_class=HTMLResponse)
 def organisations_page(request: Request, gate: AdminGate, auth: AuthDep) -> Response:
     """Organisaties."""
-    gate.audit("beheer.organisaties.bekijken")
+    gate.audit(AuditAction.ADMIN_ORGANISATIONS_VIEW)
     return _render(
         request,
         "admin/organisations.html",
@@ -202,7 +213,7 @@ def add_organisation(
             csrf_token=auth.csrf_token,
             error=exc.message,
         )
-    gate.audit("beheer.organisatie.aanmaken", object_type="organisatie", object_id=org.code)
+    gate.audit(AuditAction.ADMIN_ORGANISATION_CREATE, object_type="organisatie", object_id=org.code)
     return RedirectResponse("/beheer/organisaties", status_code=303)
 
 
@@ -232,7 +243,7 @@ def _matrix_page(request: Request, gate: Gate, auth: AuthDep, *, error: str = ""
 @router.get("/rechtsgrondslagen", response_class=HTMLResponse)
 def matrix_page(request: Request, gate: AdminGate, auth: AuthDep) -> Response:
     """De rechtsgrondslagenmatrix."""
-    gate.audit("beheer.matrix.bekijken")
+    gate.audit(AuditAction.ADMIN_MATRIX_VIEW)
     return _matrix_page(request, gate, auth)
 
 
@@ -261,7 +272,7 @@ def add_basis(
         gate.session.rollback()
         return _matrix_page(request, gate, auth, error=exc.message, status=400)
     gate.audit(
-        "beheer.grondslag.vastleggen",
+        AuditAction.ADMIN_BASIS_RECORD,
         object_type="grondslag",
         object_id=f"{row.from_party}>{row.to_party}",
         details={"artikel": row.basis[:200]},
@@ -278,7 +289,7 @@ def withdraw_basis(
         row = admin.withdraw_legal_basis(gate.session, basis_id)
     except ValidationError as exc:
         return _matrix_page(request, gate, auth, error=exc.message, status=404)
-    gate.audit("beheer.grondslag.intrekken", object_type="grondslag", object_id=f"{row.from_party}>{row.to_party}")
+    gate.audit(AuditAction.ADMIN_BASIS_REVOKE, object_type="grondslag", object_id=f"{row.from_party}>{row.to_party}")
     return RedirectResponse("/beheer/rechtsgrondslagen", status_code=303)
 
 
@@ -298,7 +309,7 @@ def validate_basis(
         gate.session.rollback()
         return _matrix_page(request, gate, auth, error=exc.message, status=400)
     gate.audit(
-        "beheer.grondslag.valideren",
+        AuditAction.ADMIN_BASIS_VALIDATE,
         object_type="grondslag",
         object_id=f"{row.from_party}>{row.to_party}",
         details={"referentie": row.validation_reference[:200]},
@@ -325,7 +336,7 @@ def validate_reading(
         gate.session.rollback()
         return _matrix_page(request, gate, auth, error=exc.message, status=400)
     gate.audit(
-        "beheer.grondslag.lezing-valideren",
+        AuditAction.ADMIN_READING_VALIDATE,
         object_type="grondslag",
         object_id=verstrekker,
         details={
@@ -356,7 +367,7 @@ def _collabs_page(request: Request, gate: Gate, auth: AuthDep, *, error: str = "
 @router.get("/samenwerkingen", response_class=HTMLResponse)
 def collaborations_page(request: Request, gate: AdminGate, auth: AuthDep) -> Response:
     """Samenwerkingen."""
-    gate.audit("beheer.samenwerkingen.bekijken")
+    gate.audit(AuditAction.ADMIN_COLLABORATIONS_VIEW)
     return _collabs_page(request, gate, auth)
 
 
@@ -391,7 +402,7 @@ def add_collaboration(
     except ValidationError as exc:
         gate.session.rollback()
         return _collabs_page(request, gate, auth, error=exc.message, status=400)
-    gate.audit("beheer.samenwerking.aanmaken", object_type="samenwerking", object_id=collab.code)
+    gate.audit(AuditAction.ADMIN_COLLABORATION_CREATE, object_type="samenwerking", object_id=collab.code)
     return RedirectResponse(f"/beheer/samenwerkingen/{collab.id}", status_code=303)
 
 
@@ -442,7 +453,7 @@ def collaboration_page(
 ) -> Response:
     """Eén samenwerking: deelnemers en leden (geen casusinhoud)."""
     collab = _collab(gate, collab_id)
-    gate.audit("beheer.samenwerking.bekijken", object_type="samenwerking", object_id=collab.code)
+    gate.audit(AuditAction.ADMIN_COLLABORATION_VIEW, object_type="samenwerking", object_id=collab.code)
     return _collab_page(request, gate, auth, collab)
 
 
@@ -477,6 +488,6 @@ def change_collaboration(
         gate.session.rollback()
         return _collab_page(request, gate, auth, _collab(gate, collab_id), error=exc.message, status=400)
     gate.audit(
-        f"beheer.samenwerking.{actie}", object_type="samenwerking", object_id=collab.code, details={"waarde": detail}
+        COLLABORATION_ACTIONS[actie], object_type="samenwerking", object_id=collab.code, details={"waarde": detail}
     )
     return RedirectResponse(f"/beheer/samenwerkingen/{collab.id}", status_code=303)

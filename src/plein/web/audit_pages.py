@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from plein.audit.actions import AuditAction
 from plein.audit.query import AuditFilter, EntryView, for_subject, parse_subject, search, verify_log
 from plein.errors import ValidationError
 from plein.policy.gate import Gate
@@ -20,6 +21,7 @@ from plein.web.requires import AuditGate
 
 router = APIRouter(include_in_schema=False, prefix="/audit")
 PAGE_SIZE = 50
+ACTIONS_BY_DESCRIPTION = sorted(AuditAction, key=lambda a: a.description)
 Text = Annotated[str, Query(max_length=80)]
 
 
@@ -59,7 +61,7 @@ def audit_page(
         until=tot,
     )
     rows, total = search(gate.session, flt, limit=PAGE_SIZE, offset=(pagina - 1) * PAGE_SIZE)
-    gate.audit("audit.raadplegen", details={"aantal": total})
+    gate.audit(AuditAction.AUDIT_CONSULT, details={"aantal": total})
     return _render(
         request,
         "audit/log.html",
@@ -70,6 +72,8 @@ def audit_page(
         flt=flt,
         van=van.isoformat() if van else "",
         tot=tot.isoformat() if tot else "",
+        actions=ACTIONS_BY_DESCRIPTION,
+        action_names={a.value for a in AuditAction},
     )
 
 
@@ -87,7 +91,7 @@ def subject_page(request: Request, gate: AuditGate, id: Annotated[str, Query(max
         else:
             org = _own_org(gate, gate.session)
             rows = [r for r in for_subject(gate.session, gate.keys, kind, value) if r.organisation_code == org]
-            gate.audit("audit.betrokkene", subjects=[(kind, value)], details={"aantal": len(rows)})
+            gate.audit(AuditAction.AUDIT_SUBJECT, subjects=[(kind, value)], details={"aantal": len(rows)})
     return _render(
         request, "audit/subject.html", 400 if error else 200, rows=rows, query=id, kind=kind, value=value, error=error
     )
@@ -98,7 +102,7 @@ def verify_page(request: Request, gate: AuditGate) -> Response:
     """Controleer de hash-keten van het hele logboek."""
     verdict = verify_log(request.app.state.engine, gate.keys)
     gate.audit(
-        "audit.verifieren",
+        AuditAction.AUDIT_VERIFY,
         status="ok" if verdict.intact else "fout",
         details={"gecontroleerd": verdict.checked, "eerste_fout": verdict.first_bad},
     )

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
+from plein.audit.actions import AuditAction
 from plein.audit.events import record_event
 from plein.auth.accounts import LoginFailed, authenticate
 from plein.auth.models import ApiToken, UserAccount
@@ -76,7 +77,7 @@ def login(
     next_path = _safe_next(volgende)
     cookie = request.cookies.get(PRE_CSRF_COOKIE, "")
     if not cookie or not csrf_token or not hmac.compare_digest(cookie.encode(), csrf_token.encode()):
-        audit_refusal(request, session, None, "inloggen", "csrf", "CSRF-controle bij inloggen mislukt")
+        audit_refusal(request, session, None, AuditAction.LOGIN, "csrf", "CSRF-controle bij inloggen mislukt")
         return _login_form(
             request,
             status=403,
@@ -93,7 +94,7 @@ def login(
             f"Te veel mislukte inlogpogingen vanaf dit adres. Probeer het over {minutes} "
             f"{'minuut' if minutes == 1 else 'minuten'} opnieuw."
         )
-        audit_refusal(request, session, None, "inloggen", "te-veel-pogingen-adres", message)
+        audit_refusal(request, session, None, AuditAction.LOGIN, "te-veel-pogingen-adres", message)
         response = _login_form(request, status=429, username=gebruikersnaam[:80], next_path=next_path, message=message)
         response.headers["Retry-After"] = str(wait)
         return response
@@ -108,7 +109,7 @@ def login(
             session,
             request_keys(request),
             actor=actor_info(known),
-            name="inloggen",
+            name=AuditAction.LOGIN,
             processing_activity="toegangsbeheer",
             trace=request_trace(request),
             status="geweigerd",
@@ -120,7 +121,7 @@ def login(
         session,
         request_keys(request),
         actor=actor_info(user),
-        name="inloggen",
+        name=AuditAction.LOGIN,
         processing_activity="toegangsbeheer",
         trace=request_trace(request),
     )
@@ -139,7 +140,7 @@ def logout(request: Request, session: SessionDep, auth: AccountAuth, _csrf: Csrf
         session,
         request_keys(request),
         actor=actor_info(auth.user),
-        name="uitloggen",
+        name=AuditAction.LOGOUT,
         processing_activity="toegangsbeheer",
         trace=request_trace(request),
     )
@@ -194,7 +195,7 @@ def create_token(
         session,
         request_keys(request),
         actor=actor_info(auth.user),
-        name="token.aanmaken",
+        name=AuditAction.TOKEN_CREATE,
         processing_activity="toegangsbeheer",
         trace=request_trace(request),
         object_type="token",
@@ -214,7 +215,7 @@ def revoke(request: Request, session: SessionDep, auth: AccountAuth, _csrf: Csrf
         session,
         request_keys(request),
         actor=actor_info(auth.user),
-        name="token.intrekken",
+        name=AuditAction.TOKEN_REVOKE,
         processing_activity="toegangsbeheer",
         trace=request_trace(request),
         object_type="token",

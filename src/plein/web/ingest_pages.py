@@ -15,11 +15,13 @@ from fastapi import APIRouter, BackgroundTasks, File, Form, Path, Request, Uploa
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import Engine, select
 
+from plein.audit.actions import AuditAction
 from plein.core.models import Organisation, Theme
+from plein.core.vocabulary import RunStatus
 from plein.errors import PleinError, ValidationError
 from plein.ingest.importer import busy_message, file_fingerprint, import_file, open_run, reprocess_quarantined
 from plein.ingest.mapping import packaged_mapping_names
-from plein.ingest.models import IngestRun, IngestSource, QuarantinedRow, TaxonomyTerm
+from plein.ingest.models import IngestRun, IngestSource, QuarantinedRow, QuarantineStatus, TaxonomyTerm
 from plein.ingest.quality import quality_report
 from plein.ingest.sources import list_sources, register_source
 from plein.ingest.taxonomy import ensure_taxonomy, save_term
@@ -68,7 +70,7 @@ def _sources_page(
 @router.get("/bronnen", response_class=HTMLResponse)
 def sources_page(request: Request, gate: SourceGate, auth: AuthDep) -> Response:
     """Bronnen van partners."""
-    gate.audit("bronnen.bekijken")
+    gate.audit(AuditAction.SOURCES_VIEW)
     return _sources_page(request, gate, auth)
 
 
@@ -103,7 +105,7 @@ def add_source(
     except ValidationError as exc:
         gate.session.rollback()
         return _sources_page(request, gate, auth, error=exc.message, status=400)
-    gate.audit("bron.registreren", object_type="bron", object_id=code)
+    gate.audit(AuditAction.SOURCE_REGISTER, object_type="bron", object_id=code)
     return RedirectResponse(f"/bronnen/{code.strip()}", status_code=303)
 
 
@@ -122,7 +124,7 @@ def _source_page(
     ).all()
     quarantine = gate.session.scalars(
         select(QuarantinedRow)
-        .where(QuarantinedRow.source_id == source.id, QuarantinedRow.status == "open")
+        .where(QuarantinedRow.source_id == source.id, QuarantinedRow.status == QuarantineStatus.OPEN)
         .order_by(QuarantinedRow.id)
         .limit(50)
     ).all()
@@ -134,7 +136,7 @@ def _source_page(
         runs=runs,
         quarantine=quarantine,
         report=quality_report(gate.session, source),
-        busy=any(r.display_status == "bezig" for r in runs),
+        busy=any(r.display_status == RunStatus.RUNNING for r in runs),
         message=message,
         error=error,
         csrf_token=auth.csrf_token,
@@ -145,7 +147,7 @@ def _source_page(
 def source_page(request: Request, gate: SourceGate, auth: AuthDep, code: CodePath) -> Response:
     """Eén bron: mapping, imports met voortgang, datakwaliteit en quarantaine."""
     source = _source(gate, code)
-    gate.audit("bron.bekijken", object_type="bron", object_id=code)
+    gate.audit(AuditAction.SOURCE_VIEW, object_type="bron", object_id=code)
     return _source_page(request, gate, auth, source)
 
 
@@ -173,7 +175,7 @@ def save_mapping(
     except ValidationError as exc:
         gate.session.rollback()
         return _source_page(request, gate, auth, _source(gate, code), error=exc.message, status=400)
-    gate.audit("bron.mapping.wijzigen", object_type="bron", object_id=code)
+    gate.audit(AuditAction.SOURCE_MAPPING_CHANGE, object_type="bron", object_id=code)
     return _source_page(request, gate, auth, source, message="Mapping opgeslagen.")
 
 
@@ -223,7 +225,7 @@ async def upload(
     if running is not None and running.is_alive():
         target.unlink()
         return _source_page(request, gate, auth, source, error=busy_message(source, running), status=409)
-    gate.audit("bron.importeren", object_type="bron", object_id=code, details={"bestand": name, "bytes": size})
+    gate.audit(AuditAction.SOURCE_IMPORT, object_type="bron", object_id=code, details={"bestand": name, "bytes": size})
     background.add_task(_run_import, request.app.state.engine, source.code, target, name)
     return RedirectResponse(f"/bronnen/{code}", status_code=303)
 
@@ -249,9 +251,13 @@ async def reprocess(
         status = reprocess_quarantined(request.app.state.engine, quarantine_id, values)
     except ValidationError as exc:
         return _source_page(request, gate, auth, source, error=exc.message, status=400)
-    gate.audit("quarantaine.herverwerken", object_type="quarantaine", object_id=str(quarantine_id))
+    gate.audit(AuditAction.QUARANTINE_REPROCESS, object_type="quarantaine", object_id=str(quarantine_id))
     gate.session.expire_all()
-    message = "Regel opgeslagen." if status == "verwerkt" else "De regel blijft in quarantaine; zie de nieuwe reden."
+    message = (
+        "Regel opgeslagen."
+        if status == QuarantineStatus.PROCESSED
+        else "De regel blijft in quarantaine; zie de nieuwe reden."
+    )
     return _source_page(request, gate, auth, _source(gate, code), message=message)
 
 
@@ -277,7 +283,7 @@ def _taxonomy_page(
 @router.get("/taxonomie", response_class=HTMLResponse)
 def taxonomy_page(request: Request, gate: SourceGate, auth: AuthDep) -> Response:
     """Thema's, uitkomsten en ernst: de codes waarop partnercodes worden gemapt."""
-    gate.audit("taxonomie.bekijken")
+    gate.audit(AuditAction.TAXONOMY_VIEW)
     return _taxonomy_page(request, gate, auth)
 
 
@@ -296,7 +302,7 @@ def save_taxonomy(
         save_term(gate.session, soort, code, omschrijving)
     except ValidationError as exc:
         return _taxonomy_page(request, gate, auth, error=exc.message, status=400)
-    gate.audit("taxonomie.wijzigen", object_type=soort, object_id=code)
+    gate.audit(AuditAction.TAXONOMY_CHANGE, object_type=soort, object_id=code)
     gate.session.flush()
     return _taxonomy_page(request, gate, auth, message="Opgeslagen.")
 
@@ -306,9 +312,9 @@ def save_taxonomy(
 def review_page(request: Request, gate: RecordsGate, auth: AuthDep, pagina: int = 1) -> Response:
     """Koppelingen die op een beoordeling wachten (alleen registraties die u mag zien)."""
     pagina = max(1, min(pagina, 10_000))
-    clause = gate.record_clause("resolutie.wachtrij")
+    clause = gate.record_clause(AuditAction.REVIEW_QUEUE)
     items = review_queue(gate.session, limit=25, offset=(pagina - 1) * 25, visible_records=clause)
-    gate.audit("resolutie.wachtrij.bekijken", subjects=[("registratie", i.item_id) for i in items])
+    gate.audit(AuditAction.REVIEW_QUEUE_VIEW, subjects=[("registratie", i.item_id) for i in items])
     return _render(
         request,
         "resolve/queue.html",
@@ -330,12 +336,12 @@ def review_decide(
     toelichting: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     """Ja of nee op een voorgestelde koppeling."""
-    clause = gate.record_clause("resolutie.beoordelen")
+    clause = gate.record_clause(AuditAction.REVIEW_DECIDE)
     link = decide(
         gate.session, link_id, beslissing, reviewer=auth.user.username, note=toelichting, visible_records=clause
     )
     gate.audit(
-        "resolutie.beoordelen",
+        AuditAction.REVIEW_DECIDE,
         object_type="koppeling",
         object_id=str(link.id),
         subjects=[("registratie", link.item_id)],

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
+from plein.audit.actions import AuditAction
 from plein.audit.events import record_event
 from plein.auth.oidc import linked_user, oauth_client, subject_key
 from plein.auth.sessions import start_session
@@ -58,7 +59,7 @@ async def sso_callback(request: Request) -> Response:
                 session,
                 request_keys(request),
                 actor=actor_info(None, "sso"),
-                name="inloggen.sso",
+                name=AuditAction.LOGIN_SSO,
                 processing_activity="toegangsbeheer",
                 trace=request_trace(request),
                 status="geweigerd",
@@ -75,7 +76,7 @@ async def sso_callback(request: Request) -> Response:
             session,
             request_keys(request),
             actor=actor_info(user),
-            name="inloggen.sso",
+            name=AuditAction.LOGIN_SSO,
             processing_activity="toegangsbeheer",
             trace=request_trace(request),
         )

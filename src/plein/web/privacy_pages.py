@@ -10,6 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
+from plein.audit.actions import AuditAction
 from plein.audit.models import AuditEntry
 from plein.errors import ValidationError
 from plein.policy.gate import Gate
@@ -18,7 +19,7 @@ from plein.web.access import AuthDep, CsrfDep
 from plein.web.requires import AdminGate, AuditGate
 
 router = APIRouter(include_in_schema=False)
-RUN_ACTION = "bewaartermijnen.uitvoeren"
+RUN_ACTION = AuditAction.RETENTION_RUN
 
 
 def _context(gate: Gate) -> dict[str, Any]:
@@ -46,7 +47,7 @@ def _admin_page(request: Request, gate: Gate, auth: AuthDep, *, error: str = "",
 @router.get("/beheer/privacy", response_class=HTMLResponse)
 def admin_privacy_page(request: Request, gate: AdminGate, auth: AuthDep) -> Response:
     """Bewaartermijnen en DPIA's beheren."""
-    gate.audit("beheer.privacy.bekijken")
+    gate.audit(AuditAction.ADMIN_PRIVACY_VIEW)
     return _admin_page(request, gate, auth)
 
 
@@ -67,7 +68,7 @@ def set_retention(
         gate.session.rollback()
         return _admin_page(request, gate, auth, error=exc.message, status=400)
     gate.audit(
-        "beheer.bewaartermijn.wijzigen",
+        AuditAction.ADMIN_RETENTION_CHANGE,
         object_type="bewaartermijn",
         object_id=row.kind,
         details={"dagen": row.days, "handeling": row.action},
@@ -100,7 +101,7 @@ def set_dpia(
         gate.session.rollback()
         return _admin_page(request, gate, auth, error=exc.message, status=400)
     gate.audit(
-        "beheer.dpia.vastleggen",
+        AuditAction.ADMIN_DPIA_RECORD,
         object_type="dpia",
         object_id=onderwerp,
         details={"status": row.status, "referentie": row.reference[:200]},
@@ -111,6 +112,6 @@ def set_dpia(
 @router.get("/audit/privacy", response_class=HTMLResponse)
 def audit_privacy_page(request: Request, gate: AuditGate) -> Response:
     """Bewaartermijnen, de laatste uitvoeringen ervan en de DPIA's, voor de privacy officer."""
-    gate.audit("audit.privacy.bekijken")
+    gate.audit(AuditAction.AUDIT_PRIVACY_VIEW)
     context = {**_context(gate), "editable": False}
     return request.app.state.templates.TemplateResponse(request, "audit/privacy.html", context)

@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from plein.audit import log as audit_log
+from plein.audit.actions import AuditAction
 from plein.audit.chain import ActorInfo
 from plein.audit.events import record_event, take_deferred
 from plein.audit.keys import audit_keys
@@ -50,7 +51,7 @@ def _buffer_unlogged(request: Request, session: Session, refusal: Refused) -> No
         session,
         keys,
         actor=getattr(request.state, "audit_actor", None) or ANONYMOUS,
-        name="verzoek.geweigerd",
+        name=AuditAction.REQUEST_REFUSED,
         processing_activity="beveiliging",
         trace=trace,
         status="geweigerd",

@@ -19,14 +19,19 @@ from typing import Annotated, Any
 from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
+from plein.audit.actions import AuditAction
 from plein.policy.gate import Gate
 from plein.policy.register import BEHEER, PRIVACY, Operation
 from plein.policy.roles import Purpose
+from plein.policy.scopes import ScopeKind
 from plein.web.access import Auth, AuthDep, DoelQuery, SessionDep, parse_purpose, request_keys, request_trace
 from plein.web.route_policy import Access, RoutePolicy
 
 # The activity and the scope it must reach, for the kinds that work under one fixed activity.
-FIXED_ACTIVITY = {Access.ADMIN: (BEHEER, "configuratie"), Access.AUDIT: (PRIVACY, "audit")}
+FIXED_ACTIVITY = {
+    Access.ADMIN: (BEHEER, ScopeKind.CONFIGURATION, AuditAction.ADMIN_OPEN),
+    Access.AUDIT: (PRIVACY, ScopeKind.AUDIT, AuditAction.AUDIT_OPEN),
+}
 
 
 def web_gate(request: Request, session: Session, auth: Auth, purpose: Purpose) -> Gate:
@@ -68,7 +73,7 @@ class AccountAccess(Declared):
 class StatedPurposeAccess(Declared):
     """The gate bound to the purpose the request states (``doel``), or the role's default."""
 
-    def __init__(self, policy: RoutePolicy, operation: Operation | None, action: str) -> None:
+    def __init__(self, policy: RoutePolicy, operation: Operation | None, action: AuditAction) -> None:
         super().__init__(policy)
         self.operation = operation
         self.action = action
@@ -83,7 +88,7 @@ class StatedPurposeAccess(Declared):
 class ActivityAccess(Declared):
     """The gate under one fixed activity (``beheer``, ``privacy-toezicht``), refusing whom it does not fit."""
 
-    def __init__(self, policy: RoutePolicy, activity: str, scope_kind: str, action: str) -> None:
+    def __init__(self, policy: RoutePolicy, activity: str, scope_kind: ScopeKind, action: AuditAction) -> None:
         super().__init__(policy)
         self.activity = activity
         self.scope_kind = scope_kind
@@ -115,7 +120,7 @@ def Requires(  # CapWords: read as a declaration on the route, like FastAPI's De
     samples: dict[str, str] | None = None,
     query: dict[str, str] | None = None,
     operation: Operation | None = None,
-    action: str = "",
+    action: AuditAction | None = None,
     stated_purpose: bool = False,
 ) -> Any:
     """The dependency declaring ``access`` for a route (use in ``Annotated[...]`` or ``dependencies=[...]``).
@@ -131,12 +136,12 @@ def Requires(  # CapWords: read as a declaration on the route, like FastAPI's De
         raise ValueError("stated_purpose is for ACCOUNT routes; RECORDS and AGGREGATE always have it.")
     dependency: Declared
     if access in FIXED_ACTIVITY:
-        activity, scope_kind = FIXED_ACTIVITY[access]
-        dependency = ActivityAccess(policy, activity, scope_kind, action or f"{access.value}.openen")
+        activity, scope_kind, opening = FIXED_ACTIVITY[access]
+        dependency = ActivityAccess(policy, activity, scope_kind, action or opening)
     elif access == Access.COLLABORATION:
         dependency = CollaborationAccess(policy)
     elif access in (Access.RECORDS, Access.AGGREGATE) or stated_purpose:
-        dependency = StatedPurposeAccess(policy, operation, action)
+        dependency = StatedPurposeAccess(policy, operation, action or AuditAction.PURPOSE_CHECK)
     elif access == Access.ACCOUNT:
         dependency = AccountAccess(policy)
     else:
@@ -149,7 +154,7 @@ RecordsGate = Annotated[Gate, Requires(Access.RECORDS)]
 AggregateGate = Annotated[Gate, Requires(Access.AGGREGATE)]
 AccountAuth = Annotated[Auth, Requires(Access.ACCOUNT)]
 AccountGate = Annotated[Gate, Requires(Access.ACCOUNT, stated_purpose=True)]
-AdminGate = Annotated[Gate, Requires(Access.ADMIN, action="beheer.openen")]
-AuditGate = Annotated[Gate, Requires(Access.AUDIT, action="audit.openen")]
+AdminGate = Annotated[Gate, Requires(Access.ADMIN)]
+AuditGate = Annotated[Gate, Requires(Access.AUDIT)]
 CollaborationGate = Annotated[Gate, Requires(Access.COLLABORATION)]
 PUBLIC = Requires(Access.PUBLIC)

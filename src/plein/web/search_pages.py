@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from plein.audit.actions import AuditAction
 from plein.dossier.build import build_dossier
 from plein.dossier.pdf import dossier_pdf
 from plein.errors import ValidationError
@@ -150,7 +151,10 @@ def dossier_pdf_page(gate: RecordsGate, vestiging_id: Annotated[int, Path(ge=1, 
     """Het dossier als PDF."""
     dossier = build_dossier(gate, vestiging_id)
     gate.audit(
-        "dossier.pdf", object_type="vestiging", object_id=str(vestiging_id), subjects=[("vestiging", vestiging_id)]
+        AuditAction.DOSSIER_PDF,
+        object_type="vestiging",
+        object_id=str(vestiging_id),
+        subjects=[("vestiging", vestiging_id)],
     )
     return Response(
         dossier_pdf(dossier),

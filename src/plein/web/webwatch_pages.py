@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from plein.audit.actions import AuditAction
 from plein.errors import ValidationError
 from plein.policy.activities import activity_rule
 from plein.policy.gate import Gate
@@ -61,12 +62,12 @@ def start_crawl(
     demo: Annotated[bool, Form()] = False,
 ) -> RedirectResponse:
     """Start een crawl als eigen proces (Scrapy draait één keer per proces); de voortgang staat op het overzicht."""
-    gate.record_clause("webwatch.crawl.starten")
+    gate.record_clause(AuditAction.WEB_CRAWL_START)
     get_theme(thema)
     urls = [u.strip() for u in startadressen.split() if u.strip()]
     if any(not u.startswith(("http://", "https://")) for u in urls):
         raise ValidationError("Startadressen moeten met http:// of https:// beginnen, één per regel.")
-    args = [sys.executable, "-m", "plein", "webwatch", "crawl", thema, "--organisatie", auth.user.organisation.code]
+    args = [sys.executable, "-m", "plein", "webwatch", "crawl", thema, "--organisation", auth.user.organisation.code]
     for url in urls:
         args += ["--start-url", url]
     if demo:
@@ -81,7 +82,7 @@ def start_crawl(
         "PLEIN_SECRET_KEY": settings.resolved_secret_key(),
     }
     subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)  # noqa: S603
-    gate.audit("webwatch.crawl.starten", object_type="thema", object_id=thema, details={"adressen": len(urls)})
+    gate.audit(AuditAction.WEB_CRAWL_START, object_type="thema", object_id=thema, details={"adressen": len(urls)})
     return RedirectResponse("/internettoezicht", status_code=303)
 
 

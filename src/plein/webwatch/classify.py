@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from plein.webwatch.themes import Rule, Theme
+from plein.webwatch.themes import Rule, WebTheme
 
 MODEL_WEIGHT = 0.6
 
@@ -65,7 +65,7 @@ def _rule_hits(rule: Rule, offer: OfferText) -> bool:
     return False
 
 
-def rule_verdict(theme: Theme, offer: OfferText) -> tuple[float, list[str], list[str]]:
+def rule_verdict(theme: WebTheme, offer: OfferText) -> tuple[float, list[str], list[str]]:
     """(score, reasons, rule codes): score = 1 − Π(1 − weight) over the rules that hit."""
     remaining = 1.0
     reasons: list[str] = []
@@ -139,7 +139,7 @@ class TextModel:
         return loaded if isinstance(loaded, TextModel) else cls()
 
 
-def classify(theme: Theme, offer: OfferText, model: TextModel | None = None) -> Verdict:
+def classify(theme: WebTheme, offer: OfferText, model: TextModel | None = None) -> Verdict:
     """Rules and model combined into one verdict with every reason listed."""
     rule_score, reasons, codes = rule_verdict(theme, offer)
     model_score = model.probability(offer.text) if model is not None else None

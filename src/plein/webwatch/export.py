@@ -6,6 +6,7 @@ import csv
 import io
 from typing import Any
 
+from plein.audit.actions import AuditAction
 from plein.policy.gate import Gate
 from plein.webwatch.models import WebOffer
 from plein.webwatch.service import list_offers
@@ -51,7 +52,7 @@ def _cell(offer: WebOffer, name: str) -> Any:
 def worklist_rows(gate: Gate, theme: str) -> list[list[Any]]:
     """Header plus one row per likely violation, read (and audited) through the gate."""
     _, offers = list_offers(gate, theme, only_violations=True, limit=MAX_ROWS)
-    gate.audit("webwatch.werklijst.exporteren", object_type="thema", object_id=theme, details={"rijen": len(offers)})
+    gate.audit(AuditAction.WEB_WORKLIST_EXPORT, object_type="thema", object_id=theme, details={"rijen": len(offers)})
     return [[label for _, label in COLUMNS]] + [[_cell(o, name) for name, _ in COLUMNS] for o in offers]
 
 

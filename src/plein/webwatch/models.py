@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, Numeric, String, Text
@@ -16,6 +17,17 @@ from sqlalchemy import UniqueConstraint as Unique
 from sqlalchemy.orm import Mapped, mapped_column
 
 from plein.core.models import Base, BigId, Provenance, utcnow
+from plein.core.vocabulary import RunStatus
+
+
+class OfferStatus(StrEnum):
+    """Where an offer stands after the latest crawl of its themes."""
+
+    NEW = "nieuw"
+    ACTIVE = "actief"  # seen again, unchanged
+    CHANGED = "gewijzigd"
+    GONE = "verdwenen"  # not seen in a completed crawl of its themes
+    BACK = "terug"  # seen again after it was gone
 
 
 class WebCrawl(Base):
@@ -27,7 +39,7 @@ class WebCrawl(Base):
     themes: Mapped[list[str]] = mapped_column(JSON, default=list)
     start_urls: Mapped[list[str]] = mapped_column(JSON, default=list)
     mode: Mapped[str] = mapped_column(String(20), default="lokaal")  # lokaal | gedeeld (redis)
-    status: Mapped[str] = mapped_column(String(20), default="bezig")  # bezig | klaar | onderbroken | mislukt
+    status: Mapped[str] = mapped_column(String(20), default=RunStatus.RUNNING)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"), default=None)
     started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -95,7 +107,7 @@ class WebOffer(Provenance, Base):
     last_seen: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_crawl_id: Mapped[str] = mapped_column(String(64), default="")
     last_page_id: Mapped[int | None] = mapped_column(ForeignKey("webwatch_page.id"), default=None)
-    status: Mapped[str] = mapped_column(String(20), default="nieuw")  # nieuw | actief | gewijzigd | verdwenen | terug
+    status: Mapped[str] = mapped_column(String(20), default=OfferStatus.NEW)
     reappeared: Mapped[int] = mapped_column(Integer, default=0)
     content_hash: Mapped[str] = mapped_column(String(64), default="")
     score: Mapped[float] = mapped_column(Float, default=0.0)

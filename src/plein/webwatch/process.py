@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from plein.webwatch.classify import OfferText, TextModel, Verdict, classify
 from plein.webwatch.extract import ExtractedOffer
 from plein.webwatch.scrub import Scrubber, pseudonym
-from plein.webwatch.themes import Theme
+from plein.webwatch.themes import WebTheme
 
 COMPANY_FORM = re.compile(
     r"\b(B\.?V\.?|N\.?V\.?|V\.?O\.?F\.?|C\.?V\.?|Holding|GmbH|Ltd|Inc|S\.?A\.?R\.?L\.?)\b|&|"
@@ -61,7 +61,7 @@ def is_private(offer: ExtractedOffer, scrubber: Scrubber) -> bool:
 
 def process_offer(
     offer: ExtractedOffer,
-    themes: list[Theme],
+    themes: list[WebTheme],
     scrubber: Scrubber,
     secret: str,
     models: dict[str, TextModel] | None = None,

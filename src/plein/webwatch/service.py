@@ -20,18 +20,21 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from plein.audit.actions import AuditAction
 from plein.core.models import ImportBatch, LegalEntity, Organisation, Theme, utcnow
+from plein.core.vocabulary import BatchKind, RunStatus
 from plein.errors import ValidationError
+from plein.policy.errors import NotVisible, Refused
 from plein.policy.gate import Gate, system_gate
 from plein.policy.register import AANLEVERING, BEWIJS, Operation
+from plein.policy.scopes import ScopeKind
 from plein.settings import Settings, get_settings
 from plein.store.engine import session_factory
 from plein.webwatch.classify import OfferText, TextModel, classify
 from plein.webwatch.evidence import EvidencePage, StoredPage, read_page
-from plein.webwatch.models import WebCrawl, WebLabel, WebObservation, WebOffer, WebPage
+from plein.webwatch.models import OfferStatus, WebCrawl, WebLabel, WebObservation, WebOffer, WebPage
 from plein.webwatch.process import ProcessedOffer
-from plein.webwatch.themes import Theme as WebTheme
-from plein.webwatch.themes import load_themes
+from plein.webwatch.themes import WebTheme, load_themes
 from plein.webwatch.visibility import visible_offers
 
 SOURCE_SYSTEM = "webwatch"
@@ -126,7 +129,7 @@ class CrawlStore:
             if result.offers:
                 gate.authorise_record_write(
                     self.organisation_id,
-                    action="webwatch.aanbod.vastleggen",
+                    action=AuditAction.WEB_OFFER_STORE,
                     object_id=result.url[:200],
                     subjects=[("kvk", o.offer.seller_kvk) for o in result.offers if o.offer.seller_kvk],
                 )
@@ -153,20 +156,20 @@ class CrawlStore:
                 source_key=processed.fingerprint[:120],
                 crawl_id=self.crawl_id,
                 first_seen=now,
-                status="nieuw",
+                status=OfferStatus.NEW,
                 urls=[],
                 platforms=[],
                 import_batch_id=session.scalar(select(WebCrawl.import_batch_id).where(WebCrawl.id == self.crawl_id)),
             )
             session.add(offer)
         elif offer.last_crawl_id != self.crawl_id:
-            if offer.status == "verdwenen":
-                offer.status = "terug"
+            if offer.status == OfferStatus.GONE:
+                offer.status = OfferStatus.BACK
                 offer.reappeared += 1
             elif offer.content_hash != content:
-                offer.status = "gewijzigd"
+                offer.status = OfferStatus.CHANGED
             else:
-                offer.status = "actief"
+                offer.status = OfferStatus.ACTIVE
         offer.url = data.url
         offer.urls = list(dict.fromkeys([*(offer.urls or []), data.url]))[-50:]
         offer.platform = data.platform
@@ -282,7 +285,7 @@ def _start_crawl(
             batch = ImportBatch(
                 organisation_id=organisation.id,
                 source_system=SOURCE_SYSTEM,
-                kind="crawl",
+                kind=BatchKind.CRAWL,
                 description=f"Crawl {', '.join(t.code for t in themes)}",
             )
             session.add(batch)
@@ -297,12 +300,12 @@ def _start_crawl(
             )
             session.add(crawl)
         else:
-            crawl.status = "bezig"
+            crawl.status = RunStatus.RUNNING
         session.commit()
         return crawl.id, organisation.id
 
 
-def finish_crawl(engine: Engine, crawl_id: str, status: str, stats: dict[str, Any]) -> dict[str, int]:
+def finish_crawl(engine: Engine, crawl_id: str, status: RunStatus, stats: dict[str, Any]) -> dict[str, int]:
     """Close the crawl: offers of its themes not seen in it are marked 'verdwenen'; returns counts."""
     with session_factory(engine)() as session:
         crawl = session.get(WebCrawl, crawl_id)
@@ -311,16 +314,16 @@ def finish_crawl(engine: Engine, crawl_id: str, status: str, stats: dict[str, An
         crawl.status = status
         crawl.finished_at = utcnow()
         crawl.stats = {**(crawl.stats or {}), **stats}
-        if status == "klaar":
+        if status == RunStatus.DONE:
             session.execute(
                 update(WebOffer)
                 .where(
                     WebOffer.theme_code.in_(crawl.themes),
                     WebOffer.last_crawl_id != crawl_id,
-                    WebOffer.status != "verdwenen",
+                    WebOffer.status != OfferStatus.GONE,
                     WebOffer.source_organisation_id == crawl.organisation_id,
                 )
-                .values(status="verdwenen")
+                .values(status=OfferStatus.GONE)
             )
         pages = session.scalar(select(func.count()).select_from(WebPage).where(WebPage.crawl_id == crawl_id)) or 0
         offers = (
@@ -339,7 +342,7 @@ def finish_crawl(engine: Engine, crawl_id: str, status: str, stats: dict[str, An
         batch = session.get(ImportBatch, crawl.import_batch_id) if crawl.import_batch_id else None
         if batch is not None:
             batch.finished_at = crawl.finished_at
-            batch.status = "finished" if status == "klaar" else status
+            batch.status = status
             batch.rows_in = pages
             batch.rows_stored = offers
         session.commit()
@@ -360,17 +363,17 @@ def list_offers(
 ) -> tuple[int, list[WebOffer]]:
     """Offers visible to the actor, highest score first: the inspector's worklist when
     ``only_violations``. Audited with the number of offers read."""
-    query = select(WebOffer).where(visible_offers(gate, "webwatch.aanbod.lezen"))
+    query = select(WebOffer).where(visible_offers(gate, AuditAction.WEB_OFFERS_READ))
     if theme:
         query = query.where(WebOffer.theme_code == theme)
     if only_violations:
-        query = query.where(WebOffer.likely_violation.is_(True), WebOffer.status != "verdwenen")
+        query = query.where(WebOffer.likely_violation.is_(True), WebOffer.status != OfferStatus.GONE)
     if status:
         query = query.where(WebOffer.status == status)
     total = gate.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = list(gate.session.scalars(query.order_by(WebOffer.score.desc(), WebOffer.id).offset(offset).limit(limit)))
     gate.audit(
-        "webwatch.aanbod.lezen",
+        AuditAction.WEB_OFFERS_READ,
         object_type="webaanbod",
         details={"thema": theme or "", "aantal": len(rows)},
         subjects=[("kvk", o.seller_kvk) for o in rows if o.seller_kvk],
@@ -378,10 +381,8 @@ def list_offers(
     return total, rows
 
 
-def _not_visible(gate: Gate, action: str, object_type: str, what: str, ident: int) -> NoReturn:
+def _not_visible(gate: Gate, action: AuditAction, object_type: str, what: str, ident: int) -> NoReturn:
     """Log the refusal at once and answer as for a missing id."""
-    from plein.policy.errors import NotVisible
-
     gate.audit(
         action, status="geweigerd", rule="need-to-know", object_type=object_type, object_id=str(ident), durable=True
     )
@@ -391,12 +392,12 @@ def _not_visible(gate: Gate, action: str, object_type: str, what: str, ident: in
 def get_offer(gate: Gate, offer_id: int) -> WebOffer:
     """One offer, or NotVisible (404) when absent or not allowed: one answer for both."""
     offer = gate.session.scalars(
-        select(WebOffer).where(WebOffer.id == offer_id, visible_offers(gate, "webwatch.aanbod.lezen"))
+        select(WebOffer).where(WebOffer.id == offer_id, visible_offers(gate, AuditAction.WEB_OFFERS_READ))
     ).first()
     if offer is None:
-        _not_visible(gate, "webwatch.aanbod.lezen", "webaanbod", "Aanbod", offer_id)
+        _not_visible(gate, AuditAction.WEB_OFFERS_READ, "webaanbod", "Aanbod", offer_id)
     gate.audit(
-        "webwatch.aanbod.lezen",
+        AuditAction.WEB_OFFERS_READ,
         object_type="webaanbod",
         object_id=str(offer_id),
         subjects=[("kvk", offer.seller_kvk)] if offer.seller_kvk else [],
@@ -437,7 +438,7 @@ def _evidence_row(gate: Gate, offer_id: int, page_id: int) -> WebPage:
         .where(WebObservation.offer_id == offer.id, WebPage.id == page_id)
     ).first()
     if page is None or page.warc_offset < 0:
-        _not_visible(gate, "webwatch.bewijs.lezen", "webpagina", "Bewijspagina", page_id)
+        _not_visible(gate, AuditAction.WEB_EVIDENCE_READ, "webpagina", "Bewijspagina", page_id)
     return page
 
 
@@ -451,7 +452,7 @@ def evidence_view(gate: Gate, offer_id: int, page_id: int, settings: Settings | 
     scrubbed = default_scrubber().scrub(readable_text(raw.body, page.content_type))
     removed = dict(Counter(finding.entity_type for finding in scrubbed.findings))
     gate.audit(
-        "webwatch.bewijs.lezen",
+        AuditAction.WEB_EVIDENCE_READ,
         object_type="webpagina",
         object_id=str(page_id),
         details={"hash": raw.content_hash, "weergave": "geschoond", "verwijderd": sum(removed.values())},
@@ -464,9 +465,7 @@ def read_evidence(
 ) -> EvidencePage:
     """The raw page as fetched, for evidence only: an inspector under the purpose ``bewijsvoering``
     with a stated reason (at least ``MIN_EVIDENCE_REASON`` characters), written to the audit log."""
-    from plein.policy.errors import Refused
-
-    action = "webwatch.bewijs.onbewerkt-lezen"
+    action = AuditAction.WEB_EVIDENCE_RAW_READ
     gate.scope()
     if gate.purpose.activity_code != BEWIJS:
         message = "De onbewerkte pagina is alleen in te zien onder het doel Bewijsvoering (inspecteur), met een reden."
@@ -490,7 +489,7 @@ def read_evidence(
 
 def market_view(gate: Gate, theme: str) -> dict[str, Any]:
     """Offers, sellers and platforms per crawl over time, plus the changes since the last crawl."""
-    visible = visible_offers(gate, "webwatch.marktbeeld.lezen")
+    visible = visible_offers(gate, AuditAction.WEB_MARKET_READ)
     session = gate.session
     per_crawl = session.execute(
         select(
@@ -509,10 +508,10 @@ def market_view(gate: Gate, theme: str) -> dict[str, Any]:
     offers = list(session.scalars(select(WebOffer).where(WebOffer.theme_code == theme, visible)))
     platforms: dict[str, Counter[str]] = defaultdict(Counter)
     for offer in offers:
-        platforms[offer.platform]["aanbiedingen"] += offer.status != "verdwenen"
-        platforms[offer.platform]["overtredingen"] += offer.likely_violation and offer.status != "verdwenen"
-    sellers = Counter(o.seller_name for o in offers if o.status != "verdwenen")
-    gate.audit("webwatch.marktbeeld.lezen", object_type="thema", object_id=theme)
+        platforms[offer.platform]["aanbiedingen"] += offer.status != OfferStatus.GONE
+        platforms[offer.platform]["overtredingen"] += offer.likely_violation and offer.status != OfferStatus.GONE
+    sellers = Counter(o.seller_name for o in offers if o.status != OfferStatus.GONE)
+    gate.audit(AuditAction.WEB_MARKET_READ, object_type="thema", object_id=theme)
     return {
         "thema": theme,
         "crawls": [
@@ -521,16 +520,16 @@ def market_view(gate: Gate, theme: str) -> dict[str, Any]:
         "status": dict(Counter(o.status for o in offers)),
         "platforms": {k: dict(v) for k, v in sorted(platforms.items())},
         "verkopers": sellers.most_common(20),
-        "waarschijnlijke_overtredingen": sum(o.likely_violation and o.status != "verdwenen" for o in offers),
+        "waarschijnlijke_overtredingen": sum(o.likely_violation and o.status != OfferStatus.GONE for o in offers),
         "gekoppeld_aan_kvk": sum(1 for o in offers if o.legal_entity_id is not None),
     }
 
 
 def list_crawls(gate: Gate, limit: int = 20) -> list[WebCrawl]:
     """Recent crawls of the actor's organisation (progress and counts)."""
-    gate.record_clause("webwatch.crawls.lezen")
+    gate.record_clause(AuditAction.WEB_CRAWLS_READ)
     query = select(WebCrawl).order_by(WebCrawl.started_at.desc()).limit(limit)
-    if gate.scope().kind != "alle":
+    if gate.scope().kind != ScopeKind.ALL:
         query = query.where(WebCrawl.organisation_id == gate.actor.organisation_id)
     return list(gate.session.scalars(query))
 
@@ -539,8 +538,6 @@ def crawl_pages(gate: Gate, crawl_id: str, problems_only: bool = False) -> list[
     """Pages of one crawl of the actor's organisation, with their status and problem."""
     crawls = {c.id for c in list_crawls(gate, limit=10_000)}
     if crawl_id not in crawls:
-        from plein.policy.errors import NotVisible
-
         raise NotVisible("Crawl", crawl_id)
     query = select(WebPage).where(WebPage.crawl_id == crawl_id).order_by(WebPage.id)
     if problems_only:
@@ -554,7 +551,7 @@ def crawl_pages(gate: Gate, crawl_id: str, problems_only: bool = False) -> list[
 def label_offer(gate: Gate, offer_id: int, label: bool, note: str = "") -> WebOffer:
     """An analyst's correction: kept as a WebLabel (with the scrubbed text) and applied to the offer."""
     offer = get_offer(gate, offer_id)
-    gate.permit(Operation.LABEL_OFFER, "webwatch.label.corrigeren")
+    gate.permit(Operation.LABEL_OFFER, AuditAction.WEB_LABEL_CORRECT)
     gate.session.add(
         WebLabel(
             offer_id=offer.id,
@@ -567,7 +564,9 @@ def label_offer(gate: Gate, offer_id: int, label: bool, note: str = "") -> WebOf
     )
     offer.label = label
     offer.likely_violation = label
-    gate.audit("webwatch.label.corrigeren", object_type="webaanbod", object_id=str(offer.id), details={"label": label})
+    gate.audit(
+        AuditAction.WEB_LABEL_CORRECT, object_type="webaanbod", object_id=str(offer.id), details={"label": label}
+    )
     return offer
 
 

@@ -37,8 +37,8 @@ class Rule:
 
 
 @dataclass(frozen=True)
-class Theme:
-    """A supervision theme for internettoezicht."""
+class WebTheme:
+    """A theme as internettoezicht uses it (search terms, relevance, weighted rules); not the `theme` table."""
 
     code: str
     name: str
@@ -100,8 +100,8 @@ def _rule(data: Any, where: str) -> Rule:
     return Rule(**{**rule.__dict__, "parts": tuple(_rule({**p, "code": code}, where) for p in parts)})
 
 
-def parse_theme(data: Any, where: str) -> Theme:
-    """A Theme from parsed YAML, or ValidationError naming the file and the field."""
+def parse_theme(data: Any, where: str) -> WebTheme:
+    """A WebTheme from parsed YAML, or ValidationError naming the file and the field."""
     if not isinstance(data, dict):
         raise ValidationError(f"{where}: een thema moet een mapping zijn.")
     for key in ("code", "name", "rules", "relevance"):
@@ -110,7 +110,7 @@ def parse_theme(data: Any, where: str) -> Theme:
     code = str(data["code"])
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{1,39}", code):
         raise ValidationError(f"{where}: themacode {code!r} mag alleen kleine letters, cijfers en '-' bevatten.")
-    return Theme(
+    return WebTheme(
         code=code,
         name=str(data["name"]),
         description=str(data.get("description", "")).strip(),
@@ -123,7 +123,7 @@ def parse_theme(data: Any, where: str) -> Theme:
     )
 
 
-def load_theme_file(path: Path) -> Theme:
+def load_theme_file(path: Path) -> WebTheme:
     """One theme from a YAML file."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -137,7 +137,7 @@ def override_dir() -> Path:
     return get_settings().var_dir / "webwatch" / "themes"
 
 
-def load_themes() -> dict[str, Theme]:
+def load_themes() -> dict[str, WebTheme]:
     """All themes by code: the shipped ones, replaced or extended by the analyst's own."""
     themes = {t.code: t for t in (load_theme_file(p) for p in sorted(PACKAGE_THEMES.glob("*.yaml")))}
     local = override_dir()
@@ -148,7 +148,7 @@ def load_themes() -> dict[str, Theme]:
     return themes
 
 
-def get_theme(code: str) -> Theme:
+def get_theme(code: str) -> WebTheme:
     """One theme, or a message listing the known ones."""
     themes = load_themes()
     if code not in themes:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from plein.audit.actions import AuditAction
 from plein.policy.gate import Gate
+from plein.policy.scopes import ScopeKind
 from plein.webwatch.models import WebOffer
 
 
-def visible_offers(gate: Gate, action: str) -> Any:
+def visible_offers(gate: Gate, action: AuditAction) -> Any:
     """WHERE clause for the offers ``gate``'s actor may see under its purpose.
 
     The gate's record check (role, purpose, aggregates-only) is applied first by asking it for the
@@ -17,8 +19,8 @@ def visible_offers(gate: Gate, action: str) -> Any:
     """
     gate.record_clause(action)
     scope = gate.scope()
-    if scope.kind == "alle":
+    if scope.kind == ScopeKind.ALL:
         return WebOffer.id.is_not(None)
-    if scope.kind == "eigen_organisatie":
+    if scope.kind == ScopeKind.OWN_ORGANISATION:
         return WebOffer.source_organisation_id == gate.actor.organisation_id
     return WebOffer.id.is_(None)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path
 from sqlalchemy import select
 
+from plein.audit.actions import AuditAction
 from plein.ingest.models import IngestRun, IngestSource
 from plein.ingest.quality import quality_report
 from plein.ingest.sources import get_source, list_sources
@@ -20,7 +21,7 @@ CodePath = Annotated[str, Path(max_length=80, pattern=r"^[A-Za-z0-9._-]+$", desc
 
 
 # Sources are configuration: the gate under ``beheer``, beheerders only (403, audited, otherwise).
-SourceGate = Annotated[Gate, Requires(Access.ADMIN, action="bronnen.openen", samples={"code": "demo"})]
+SourceGate = Annotated[Gate, Requires(Access.ADMIN, action=AuditAction.SOURCES_OPEN, samples={"code": "demo"})]
 
 
 def source_out(source: IngestSource) -> dict[str, Any]:
@@ -67,7 +68,7 @@ def _source(gate: Gate, code: str) -> IngestSource:
 @router.get("/bronnen", summary="Geregistreerde bronnen van partners")
 def list_sources_api(gate: SourceGate) -> dict[str, Any]:
     """Alle bronnen met hun organisatie, systeem en mapping."""
-    gate.audit("bronnen.bekijken")
+    gate.audit(AuditAction.SOURCES_VIEW)
     sources = list_sources(gate.session)
     return {
         "_links": {"self": {"href": "/v1/bronnen"}},
@@ -83,7 +84,7 @@ def get_source_api(gate: SourceGate, code: CodePath) -> dict[str, Any]:
     runs = gate.session.scalars(
         select(IngestRun).where(IngestRun.source_id == source.id).order_by(IngestRun.id.desc()).limit(100)
     ).all()
-    gate.audit("bron.bekijken", object_type="bron", object_id=source.code)
+    gate.audit(AuditAction.SOURCE_VIEW, object_type="bron", object_id=source.code)
     return {**source_out(source), "mappingYaml": source.mapping_yaml, "imports": [run_out(r) for r in runs]}
 
 
@@ -91,7 +92,7 @@ def get_source_api(gate: SourceGate, code: CodePath) -> dict[str, Any]:
 def quality_api(gate: SourceGate, code: CodePath, importrun: int | None = None) -> dict[str, Any]:
     """Volledigheid en geldigheid per veld, dubbelen, tijdigheid en koppelgraad."""
     source = _source(gate, code)
-    gate.audit("bron.kwaliteit.bekijken", object_type="bron", object_id=source.code)
+    gate.audit(AuditAction.SOURCE_QUALITY_VIEW, object_type="bron", object_id=source.code)
     return quality_report(gate.session, get_source(gate.session, source.code), importrun).as_dict()
 
 

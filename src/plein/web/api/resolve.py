@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
+from plein.audit.actions import AuditAction
 from plein.resolve.review import decide, queue_size, review_queue
 from plein.web.access import AuthDep, CsrfDep
 from plein.web.requires import RecordsGate
@@ -14,7 +15,7 @@ from plein.web.requires import RecordsGate
 router = APIRouter(tags=["resolutie"])
 
 
-class Beoordeling(BaseModel):
+class KoppelingBeoordeling(BaseModel):
     """A reviewer's decision on a proposed link."""
 
     beslissing: Literal["ja", "nee"]
@@ -28,11 +29,11 @@ def queue_api(
     pagina_grootte: Annotated[int, Query(alias="paginaGrootte", ge=1, le=100)] = 20,
 ) -> dict[str, Any]:
     """Alleen koppelingen van registraties die u voor het gekozen doel mag zien, met hun redenen."""
-    clause = gate.record_clause("resolutie.wachtrij")
+    clause = gate.record_clause(AuditAction.REVIEW_QUEUE)
     items = review_queue(
         gate.session, limit=pagina_grootte, offset=(pagina - 1) * pagina_grootte, visible_records=clause
     )
-    gate.audit("resolutie.wachtrij.bekijken", subjects=[("registratie", i.item_id) for i in items])
+    gate.audit(AuditAction.REVIEW_QUEUE_VIEW, subjects=[("registratie", i.item_id) for i in items])
     return {
         "_links": {"self": {"href": f"/v1/resolutie/wachtrij?pagina={pagina}"}},
         "totaal": queue_size(gate.session, clause),
@@ -58,10 +59,10 @@ def decide_api(
     auth: AuthDep,
     _csrf: CsrfDep,
     link_id: Annotated[int, Path(ge=1, le=2**62)],
-    body: Beoordeling,
+    body: KoppelingBeoordeling,
 ) -> dict[str, Any]:
     """Ja of nee; elke volgende resolutierun houdt zich aan deze beslissing."""
-    clause = gate.record_clause("resolutie.beoordelen")
+    clause = gate.record_clause(AuditAction.REVIEW_DECIDE)
     link = decide(
         gate.session,
         link_id,
@@ -71,7 +72,7 @@ def decide_api(
         visible_records=clause,
     )
     gate.audit(
-        "resolutie.beoordelen",
+        AuditAction.REVIEW_DECIDE,
         object_type="koppeling",
         object_id=str(link.id),
         subjects=[("registratie", link.item_id)],

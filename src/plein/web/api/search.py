@@ -14,6 +14,7 @@ from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
+from plein.audit.actions import AuditAction
 from plein.dossier.build import build_dossier
 from plein.dossier.pdf import dossier_pdf
 from plein.errors import ValidationError
@@ -256,7 +257,9 @@ def search_map_api(
                 raise InvalidParam("straal", "geef breedtegraad, lengtegraad en straal, of een gebied.")
             area = Area(circle=checked("straal", parse_circle, breedtegraad, lengtegraad, straal))
         filters = checked("filters", parse_filters, thema, None, van, tot, soort, None)
-        result = search_area(gate, area, filters, limit=pagina_grootte, with_establishments=True, action="zoeken.kaart")
+        result = search_area(
+            gate, area, filters, limit=pagina_grootte, with_establishments=True, action=AuditAction.SEARCH_MAP
+        )
     except InvalidParam as exc:
         return invalid(request, exc)
     return area_json(result)
@@ -278,7 +281,7 @@ async def search_kvk_file_api(
         area = Area(kvks=kvks)
         if formaat != "json":
             return export_response(export_rows(gate, area, RecordFilters()), formaat)
-        result = search_area(gate, area, RecordFilters(), limit=pagina_grootte, action="zoeken.kvk-lijst")
+        result = search_area(gate, area, RecordFilters(), limit=pagina_grootte, action=AuditAction.SEARCH_KVK_LIST)
     except InvalidParam as exc:
         return invalid(request, exc)
     return area_json(result)
@@ -331,7 +334,10 @@ def dossier_pdf_api(gate: RecordsGate, vestiging_id: Annotated[int, Path(ge=1, l
     """Het dossier als afdrukbare PDF (gelogd als export)."""
     dossier = build_dossier(gate, vestiging_id)
     gate.audit(
-        "dossier.pdf", object_type="vestiging", object_id=str(vestiging_id), subjects=[("vestiging", vestiging_id)]
+        AuditAction.DOSSIER_PDF,
+        object_type="vestiging",
+        object_id=str(vestiging_id),
+        subjects=[("vestiging", vestiging_id)],
     )
     return Response(
         dossier_pdf(dossier),

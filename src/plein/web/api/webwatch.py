@@ -13,7 +13,7 @@ from plein.web.api.paging import Page, page_links, page_params
 from plein.web.requires import AccountAuth, Requires
 from plein.web.route_policy import Access
 from plein.webwatch import service
-from plein.webwatch.models import WebOffer
+from plein.webwatch.models import OfferStatus, WebOffer
 from plein.webwatch.themes import load_themes
 
 router = APIRouter(prefix="/internettoezicht", tags=["internettoezicht"])
@@ -70,6 +70,9 @@ def themes(_auth: AccountAuth) -> dict[str, Any]:
     }
 
 
+OFFER_STATUS_PATTERN = f"^({'|'.join(OfferStatus)})$"
+
+
 @router.get("/aanbod", summary="Aanbod opvragen (werklijst)")
 def offers(
     request: Request,
@@ -77,7 +80,7 @@ def offers(
     paging: Annotated[Page, Depends(page_params)],
     thema: Annotated[str | None, Query(max_length=40, pattern=r"^[a-z0-9-]+$")] = None,
     alleen_overtredingen: Annotated[bool, Query(alias="alleenOvertredingen")] = False,
-    status: Annotated[str | None, Query(pattern=r"^(nieuw|actief|gewijzigd|verdwenen|terug)$")] = None,
+    status: Annotated[str | None, Query(pattern=OFFER_STATUS_PATTERN)] = None,
 ) -> dict[str, Any]:
     """Aanbod dat u onder het gekozen doel mag zien, hoogste score eerst."""
     total, rows = service.list_offers(
@@ -109,7 +112,7 @@ def offer(gate: WebwatchGate, aanbod_id: Annotated[int, Path(ge=1, le=2**62)]) -
     return data
 
 
-class Beoordeling(BaseModel):
+class AanbodBeoordeling(BaseModel):
     """An analyst's correction of the label."""
 
     overtreding: bool
@@ -118,7 +121,7 @@ class Beoordeling(BaseModel):
 
 @router.post("/aanbod/{aanbod_id}/beoordeling", summary="Beoordeling corrigeren")
 def relabel(
-    gate: WebwatchGate, _: CsrfDep, body: Beoordeling, aanbod_id: Annotated[int, Path(ge=1, le=2**62)]
+    gate: WebwatchGate, _: CsrfDep, body: AanbodBeoordeling, aanbod_id: Annotated[int, Path(ge=1, le=2**62)]
 ) -> dict[str, Any]:
     """Leg de beoordeling van een analist vast; zij gaat voor en wordt gebruikt bij hertrainen."""
     return offer_out(service.label_offer(gate, aanbod_id, body.overtreding, body.toelichting))

@@ -11,17 +11,18 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from plein.core.vocabulary import RunStatus
 from plein.errors import ValidationError
 from plein.runtime import ready_engine
 from plein.settings import Settings, get_settings
 from plein.webwatch.crawl.settings import CrawlConfig, scrapy_settings
 from plein.webwatch.service import default_evidence_root, finish_crawl, start_crawl
-from plein.webwatch.themes import Theme, get_theme
+from plein.webwatch.themes import WebTheme, get_theme
 
 DEMO_SITES_FILE = Path("demo") / "webshops" / "sites.json"
 
 
-def demo_start_urls(themes: list[Theme], settings: Settings | None = None) -> list[str]:
+def demo_start_urls(themes: list[WebTheme], settings: Settings | None = None) -> list[str]:
     """Home and one search page per theme on each running demo webshop (``plein demo webshops``)."""
     path = (settings or get_settings()).var_dir / DEMO_SITES_FILE
     if not path.is_file():
@@ -34,7 +35,7 @@ def demo_start_urls(themes: list[Theme], settings: Settings | None = None) -> li
     return urls
 
 
-def theme_start_urls(themes: list[Theme]) -> list[str]:
+def theme_start_urls(themes: list[WebTheme]) -> list[str]:
     """Start URLs from the themes' own sources (``url`` and an optional ``search`` template)."""
     urls: list[str] = []
     for theme in themes:
@@ -106,7 +107,11 @@ def run_crawl(
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
     reason = str(stats.get("finish_reason", "onbekend"))
-    status = "klaar" if reason == "finished" else ("onderbroken" if reason == "shutdown" else "mislukt")
+    status = (
+        RunStatus.DONE
+        if reason == "finished"
+        else (RunStatus.INTERRUPTED if reason == "shutdown" else RunStatus.FAILED)
+    )
     summary = {
         "verzoeken": int(stats.get("downloader/request_count", 0)),
         "uit_bewijs": int(stats.get("plein/replayed", 0)),
