@@ -31,7 +31,7 @@ _SAMPLES = {"thema": "f-gassen", "formaat": "csv"}
 WebwatchGate = Annotated[Gate, Requires(Access.RECORDS, samples=_SAMPLES)]
 CrawlGate = Annotated[
     Gate,
-    Requires(Access.RECORDS, samples=_SAMPLES, operation=Operation.START_CRAWL, action="webwatch.crawl.starten"),
+    Requires(Access.RECORDS, samples=_SAMPLES, operation=Operation.START_CRAWL, action=AuditAction.WEB_CRAWL_START),
 ]
 
 
