@@ -276,7 +276,7 @@ def test_the_command_runs_from_cron_and_prints_the_counts(setup: Setup, database
     environment = {k: v for k, v in os.environ.items() if not k.startswith("PLEIN_")}
     environment.update({"PLEIN_DATABASE_URL": database_url, "PLEIN_VAR_DIR": str(setup.settings.var_dir)})
     done = subprocess.run(
-        [sys.executable, "-m", "plein", "retention", "run", "--peildatum", "2025-03-03", "--json"],
+        [sys.executable, "-m", "plein", "retention", "run", "--as-of", "2025-03-03", "--json"],
         capture_output=True,
         text=True,
         env=environment,
@@ -289,16 +289,16 @@ def test_the_command_runs_from_cron_and_prints_the_counts(setup: Setup, database
     assert counts["gedeelde_koppelingen"] == 3 and counts["quarantaine"] == 1 and counts["registraties"] == 0
     assert counts["bewijspaginas"] == 0 and setup.old_file.exists()
     bad = subprocess.run(
-        [sys.executable, "-m", "plein", "retention", "run", "--peildatum", "morgen"],
+        [sys.executable, "-m", "plein", "retention", "run", "--as-of", "morgen"],
         capture_output=True,
         text=True,
         env=environment,
         timeout=120,
         check=False,
     )
-    assert bad.returncode != 0 and bad.stderr.startswith("Fout:") and "peildatum" in bad.stderr
+    assert bad.returncode != 0 and bad.stderr.startswith("Fout:") and "--as-of" in bad.stderr
     shown = subprocess.run(
-        [sys.executable, "-m", "plein", "retention", "run", "--peildatum", "2025-03-03"],
+        [sys.executable, "-m", "plein", "retention", "run", "--as-of", "2025-03-03"],
         capture_output=True,
         text=True,
         env=environment,

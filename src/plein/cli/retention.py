@@ -21,13 +21,13 @@ def _day(value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError as exc:
-        raise ValidationError(f"--peildatum: {value!r} is geen datum (jjjj-mm-dd).") from exc
+        raise ValidationError(f"--as-of: {value!r} is geen datum (jjjj-mm-dd).") from exc
 
 
 @retention_app.command("run")
 def run_command(
     peildatum: str = typer.Option(
-        "", "--peildatum", help="Rekenen alsof het deze dag is (jjjj-mm-dd); standaard vandaag."
+        "", "--as-of", help="Rekenen alsof het deze dag is (jjjj-mm-dd); standaard vandaag."
     ),
     as_json: bool = typer.Option(False, "--json", help="De aantallen als JSON (voor cron en scripts)."),
 ) -> None:

@@ -23,7 +23,7 @@ from plein.policy.models import Collaboration, SharedRecord
 from plein.policy.register import RETENTIE
 from plein.policy.roles import Actor, Purpose
 from plein.resolve.models import ResolveLink, ReviewDecision
-from plein.retention.rules import RetentionAction, RetentionKind, Rule, current_rules
+from plein.retention.rules import RetentionAction, RetentionKind, RuleInForce, current_rules
 from plein.settings import Settings
 from plein.webwatch.models import WebOffer, WebPage
 from plein.webwatch.service import default_evidence_root
@@ -42,7 +42,7 @@ def _midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
 
 
-def _records(gate: Gate, rule: Rule, today: dt.date) -> int:
+def _records(gate: Gate, rule: RuleInForce, today: dt.date) -> int:
     session = gate.session
     query = gate.records(select(Record.id).where(Record.occurred_on < rule.cutoff(today)))
     if rule.action is RetentionAction.PSEUDONIMISEREN:
@@ -75,7 +75,7 @@ def _records(gate: Gate, rule: Rule, today: dt.date) -> int:
     return len(ids)
 
 
-def _offers(gate: Gate, rule: Rule, today: dt.date) -> int:
+def _offers(gate: Gate, rule: RuleInForce, today: dt.date) -> int:
     from plein.webwatch.visibility import visible_offers
 
     session = gate.session
@@ -107,7 +107,7 @@ def _offers(gate: Gate, rule: Rule, today: dt.date) -> int:
     return len(ids)
 
 
-def _evidence(session: Session, rule: Rule, today: dt.date, root: Path) -> tuple[int, int]:
+def _evidence(session: Session, rule: RuleInForce, today: dt.date, root: Path) -> tuple[int, int]:
     """Pages past the term lose their stored copy; a WARC file goes when none of its pages is kept."""
     expired = session.execute(
         select(WebPage.id, WebPage.warc_file).where(
@@ -135,7 +135,7 @@ def _evidence(session: Session, rule: Rule, today: dt.date, root: Path) -> tuple
     return len(ids), removed
 
 
-def _quarantine(session: Session, rule: Rule, today: dt.date) -> int:
+def _quarantine(session: Session, rule: RuleInForce, today: dt.date) -> int:
     ids = list(
         session.scalars(select(QuarantinedRow.id).where(QuarantinedRow.created_at < _midnight(rule.cutoff(today))))
     )

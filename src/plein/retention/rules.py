@@ -78,7 +78,7 @@ MAX_DAYS = 36_500
 
 
 @dataclass(frozen=True, slots=True)
-class Rule:
+class RuleInForce:
     """A retention rule as the job applies it."""
 
     kind: RetentionKind
@@ -90,13 +90,15 @@ class Rule:
         return today - dt.timedelta(days=self.days)
 
 
-def current_rules(session: Session) -> dict[RetentionKind, Rule]:
+def current_rules(session: Session) -> dict[RetentionKind, RuleInForce]:
     """Every kind's rule: the stored one, or the default when none is stored."""
     stored = {row.kind: row for row in session.scalars(select(RetentionRule))}
     rules = {}
     for kind, (days, action) in DEFAULTS.items():
         row = stored.get(kind.value)
-        rules[kind] = Rule(kind, row.days, RetentionAction(row.action)) if row else Rule(kind, days, action)
+        rules[kind] = (
+            RuleInForce(kind, row.days, RetentionAction(row.action)) if row else RuleInForce(kind, days, action)
+        )
     return rules
 
 
