@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, Select, func, select
+from sqlalchemy import Connection, Engine, Select, func, select
 from sqlalchemy.orm import Session
 
 from plein.audit.chain import Verdict, verify
+from plein.audit.checkpoint import Checkpoint, CheckpointLog, public_key_hex, signature_holds
 from plein.audit.keys import AuditKeys
 from plein.audit.models import AuditActor, AuditEntry, AuditSubject
 from plein.errors import ValidationError
@@ -135,7 +138,60 @@ def for_subject(session: Session, keys: AuditKeys, kind: str, value: str, *, lim
     return _views(session, _base().where(AuditEntry.seq.in_(seqs)).order_by(AuditEntry.seq).limit(limit))
 
 
-def verify_log(engine: Engine, keys: AuditKeys) -> Verdict:
-    """Verify the whole chain in one read transaction."""
+def latest_checkpoint(checkpoints: CheckpointLog, keys: AuditKeys) -> tuple[Checkpoint | None, list[str]]:
+    """The largest validly signed tree head in the file, and what is wrong with the file's other lines."""
+    found, broken = checkpoints.read()
+    problems = [f"regel {number} van {checkpoints.path} is geen checkpoint" for number in broken]
+    public = public_key_hex(keys.checkpoint)
+    valid: list[Checkpoint] = []
+    for checkpoint in found:
+        if signature_holds(checkpoint, public):
+            valid.append(checkpoint)
+        else:
+            problems.append(
+                f"het checkpoint van {checkpoint.at} ({checkpoint.size} regels) in {checkpoints.path} is niet "
+                "door deze installatie ondertekend"
+            )
+    return max(valid, key=lambda c: c.size, default=None), problems
+
+
+def verify_log(
+    engine: Engine,
+    keys: AuditKeys,
+    checkpoints: CheckpointLog | None = None,
+    *,
+    pending_bound: dt.timedelta = dt.timedelta(minutes=1),
+) -> Verdict:
+    """Verify the whole chain in one read snapshot, against the newest signed checkpoint when given."""
+    checkpoint, problems = latest_checkpoint(checkpoints, keys) if checkpoints is not None else (None, [])
+    with _snapshot(engine) as connection:
+        verdict = verify(connection, keys, checkpoint, pending_bound=pending_bound)
+    verdict.problems.extend(problems)
+    if checkpoints is not None:
+        if checkpoint is not None:
+            verdict.notes.append(
+                f"Getoetst aan het ondertekende checkpoint van {checkpoint.at}: {checkpoint.size} regels, "
+                f"wortel {checkpoint.root[:16]}… ({checkpoints.path})."
+            )
+        elif verdict.checked:
+            verdict.notes.append(
+                f"Geen ondertekend checkpoint in {checkpoints.path}: alleen de keten in de database is getoetst; "
+                "`plein audit seal` schrijft er een."
+            )
+    return verdict
+
+
+@contextlib.contextmanager
+def _snapshot(engine: Engine) -> Iterator[Connection]:
+    """A connection whose reads all see one moment, so a sealer at work is not mistaken for tampering."""
     with engine.connect() as connection:
-        return verify(connection, keys)
+        if connection.dialect.name == "postgresql":
+            connection = connection.execution_options(isolation_level="REPEATABLE READ")
+            with connection.begin():
+                yield connection
+            return
+        connection.exec_driver_sql("BEGIN")  # SQLite: a read transaction holds its WAL snapshot
+        try:
+            yield connection
+        finally:
+            connection.rollback()

@@ -6,6 +6,8 @@ import ipaddress
 
 import typer
 
+from plein.audit.appender import Appender, checkpoint_log
+from plein.audit.keys import audit_keys
 from plein.runtime import ready_engine
 from plein.settings import get_settings
 
@@ -39,6 +41,8 @@ def serve_command(
         )
     engine = ready_engine(settings)
     typer.echo(f"plein draait op http://{host}:{port}")
-    uvicorn.run(
-        create_app(engine=engine, settings=settings), host=host, port=port, log_level="info", proxy_headers=True
-    )
+    # The one audit appender of this server: seals the entries requests write (they never wait for it).
+    with Appender(engine, audit_keys(settings), checkpoint_log(settings), settings.audit_seal_interval):
+        uvicorn.run(
+            create_app(engine=engine, settings=settings), host=host, port=port, log_level="info", proxy_headers=True
+        )

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from plein.audit.appender import checkpoint_log
 from plein.audit.query import AuditFilter, EntryView, for_subject, parse_subject, search, verify_log
 from plein.errors import ValidationError
 from plein.policy.gate import Gate
@@ -109,8 +110,14 @@ def subject_page(request: Request, gate: AuditGate, id: Annotated[str, Query(max
 
 @router.get("/verificatie", response_class=HTMLResponse)
 def verify_page(request: Request, gate: AuditGate) -> Response:
-    """Controleer de hash-keten van het hele logboek."""
-    verdict = verify_log(request.app.state.engine, gate.keys)
+    """Controleer de hash-keten van het hele logboek en het laatste ondertekende checkpoint."""
+    settings = request.app.state.settings
+    verdict = verify_log(
+        request.app.state.engine,
+        gate.keys,
+        checkpoint_log(settings),
+        pending_bound=dt.timedelta(seconds=settings.audit_pending_bound),
+    )
     gate.audit(
         "audit.verifieren",
         status="ok" if verdict.intact else "fout",
