@@ -37,7 +37,16 @@ def seal_pending(
     with guard:
         with engine.begin() as connection:
             result = seal(connection, keys, limit=limit)
-        if checkpoints is not None and not result.busy and (result.sequenced or checkpoints.behind(result.size)):
+        if checkpoints is None or result.busy:
+            return result
+        if checkpoints.ahead_of(result.size):  # never sign a shortened log as if it were whole
+            log.error(
+                "Het verwerkingenlogboek telt %d regels, minder dan het laatste checkpoint in %s: "
+                "er is niet ondertekend. Voer `plein audit verify` uit.",
+                result.size,
+                checkpoints.path,
+            )
+        elif result.sequenced or checkpoints.behind(result.size):
             checkpoints.append(sign(keys.checkpoint, result.size, result.root))
     return result
 

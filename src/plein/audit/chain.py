@@ -17,7 +17,7 @@ import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -503,9 +503,14 @@ def _batches(connection: Connection, size: int = 2000) -> Iterator[list[AuditEnt
 
 
 def _walk(
-    connection: Connection, keys: AuditKeys, checkpoint: Checkpoint | None
+    connection: Connection, keys: AuditKeys, checkpoints: Sequence[Checkpoint]
 ) -> tuple[Verdict | None, int, str, Frontier]:
-    """Check the sealed entries in order; (failure or None, entries checked, last hash, tree)."""
+    """Check the sealed entries in order, and the tree at each checkpoint's size against its root;
+    (failure or None, entries checked, last hash, tree)."""
+    signed: dict[int, list[Checkpoint]] = {}
+    for checkpoint in checkpoints:
+        signed.setdefault(checkpoint.size, []).append(checkpoint)
+    matched = 0  # the largest checkpointed size found to hold
     actors = {
         row.id: [row.user_id, row.username, row.organisation_code, row.role]
         for row in connection.execute(select(AuditActor.__table__))
@@ -539,12 +544,14 @@ def _walk(
             if not hmac.compare_digest(digest, entry.hash):
                 return Verdict(checked, entry.seq, "de inhoud van deze regel is gewijzigd"), 0, "", frontier
             frontier.append(leaf_hash(entry.hash))
-            if checkpoint is not None and frontier.size == checkpoint.size and frontier.root() != checkpoint.root:
-                reason = (
-                    f"de eerste {checkpoint.size} regels komen niet overeen met het ondertekende checkpoint van "
-                    f"{checkpoint.at} (het logboek is herschreven)"
-                )
-                return Verdict(checked + 1, 1, reason), 0, "", frontier
+            for checkpoint in signed.get(frontier.size, ()):
+                if frontier.root() != checkpoint.root:
+                    reason = (
+                        f"regels {matched + 1} t/m {checkpoint.size} komen niet overeen met het ondertekende "
+                        f"checkpoint van {checkpoint.at} (afgeknipt en aangevuld, of herschreven)"
+                    )
+                    return Verdict(matched, matched + 1, reason), 0, "", frontier
+                matched = frontier.size
             prev, expected, checked = entry.hash, expected + 1, checked + 1
     return None, checked, prev, frontier
 
@@ -585,18 +592,19 @@ def _pending_after(connection: Connection, after: int, size: int = 2000) -> list
 def verify(
     connection: Connection,
     keys: AuditKeys,
-    checkpoint: Checkpoint | None = None,
+    checkpoints: Sequence[Checkpoint] = (),
     *,
     pending_bound: dt.timedelta = dt.timedelta(minutes=1),
     now: dt.datetime | None = None,
 ) -> Verdict:
     """Walk the chain from the first entry; name the first entry that does not hold.
 
-    With ``checkpoint`` (a signed tree head from outside the database, its signature already
-    checked) the log must also hold that tree: at least its size, and its first entries hashing to
-    its root, so a cut-off tail or a wiped log is found even when the head row was rewritten to match.
+    With ``checkpoints`` (signed tree heads from outside the database, their signatures already
+    checked) the log must also hold each of those trees: at least its size, and its first entries
+    hashing to its root, so a cut-off tail or a wiped log is found even when the head row was
+    rewritten to match, and also after new entries were sealed onto the shortened log.
     """
-    failed, checked, prev, frontier = _walk(connection, keys, checkpoint)
+    failed, checked, prev, frontier = _walk(connection, keys, checkpoints)
     if failed is not None:
         return failed
     head = connection.execute(
@@ -615,6 +623,7 @@ def verify(
     root = frontier.root()
     if head.root_hash and head.root_hash != root:
         return Verdict(checked, checked, "de boomwortel in de kop klopt niet met de regels")
+    checkpoint = max(checkpoints, key=lambda c: c.size, default=None)
     if checkpoint is not None and checked < checkpoint.size:
         return Verdict(
             checked,

@@ -103,12 +103,19 @@ class CheckpointLog:
     witness_url: str = ""
     _last_size: int | None = None
 
-    def behind(self, size: int) -> bool:
-        """True when the newest checkpoint written here (or found in the file) is smaller than ``size``."""
+    def _largest(self) -> int:
         if self._last_size is None:
             found, _broken = self.read()
             self._last_size = max((c.size for c in found), default=-1)
-        return self._last_size < size
+        return self._last_size
+
+    def behind(self, size: int) -> bool:
+        """True when the largest checkpoint written here (or found in the file) is smaller than ``size``."""
+        return self._largest() < size
+
+    def ahead_of(self, size: int) -> bool:
+        """True when a checkpoint already claims more than ``size`` entries (the log was shortened)."""
+        return self._largest() > size
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:

@@ -138,8 +138,8 @@ def for_subject(session: Session, keys: AuditKeys, kind: str, value: str, *, lim
     return _views(session, _base().where(AuditEntry.seq.in_(seqs)).order_by(AuditEntry.seq).limit(limit))
 
 
-def latest_checkpoint(checkpoints: CheckpointLog, keys: AuditKeys) -> tuple[Checkpoint | None, list[str]]:
-    """The largest validly signed tree head in the file, and what is wrong with the file's other lines."""
+def signed_checkpoints(checkpoints: CheckpointLog, keys: AuditKeys) -> tuple[list[Checkpoint], list[str]]:
+    """The validly signed tree heads in the file, and what is wrong with the file's other lines."""
     found, broken = checkpoints.read()
     problems = [f"regel {number} van {checkpoints.path} is geen checkpoint" for number in broken]
     public = public_key_hex(keys.checkpoint)
@@ -152,6 +152,12 @@ def latest_checkpoint(checkpoints: CheckpointLog, keys: AuditKeys) -> tuple[Chec
                 f"het checkpoint van {checkpoint.at} ({checkpoint.size} regels) in {checkpoints.path} is niet "
                 "door deze installatie ondertekend"
             )
+    return valid, problems
+
+
+def latest_checkpoint(checkpoints: CheckpointLog, keys: AuditKeys) -> tuple[Checkpoint | None, list[str]]:
+    """The largest validly signed tree head in the file, and what is wrong with the file's other lines."""
+    valid, problems = signed_checkpoints(checkpoints, keys)
     return max(valid, key=lambda c: c.size, default=None), problems
 
 
@@ -163,15 +169,16 @@ def verify_log(
     pending_bound: dt.timedelta = dt.timedelta(minutes=1),
 ) -> Verdict:
     """Verify the whole chain in one read snapshot, against the newest signed checkpoint when given."""
-    checkpoint, problems = latest_checkpoint(checkpoints, keys) if checkpoints is not None else (None, [])
+    signed, problems = signed_checkpoints(checkpoints, keys) if checkpoints is not None else ([], [])
+    checkpoint = max(signed, key=lambda c: c.size, default=None)
     with _snapshot(engine) as connection:
-        verdict = verify(connection, keys, checkpoint, pending_bound=pending_bound)
+        verdict = verify(connection, keys, signed, pending_bound=pending_bound)
     verdict.problems.extend(problems)
     if checkpoints is not None:
         if checkpoint is not None:
             verdict.notes.append(
-                f"Getoetst aan het ondertekende checkpoint van {checkpoint.at}: {checkpoint.size} regels, "
-                f"wortel {checkpoint.root[:16]}… ({checkpoints.path})."
+                f"Getoetst aan {len(signed)} ondertekende checkpoints in {checkpoints.path}, het laatste van "
+                f"{checkpoint.at}: {checkpoint.size} regels, wortel {checkpoint.root[:16]}…."
             )
         elif verdict.checked:
             verdict.notes.append(
