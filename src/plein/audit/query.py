@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Select, func, select
 from sqlalchemy.orm import Session
 
-from plein.audit.chain import Verdict, verify
+from plein.audit.chain import PENDING_BASE, Verdict, verify
 from plein.audit.checkpoint import Checkpoint, CheckpointLog, public_key_hex, signature_holds
 from plein.audit.keys import AuditKeys
 from plein.audit.models import AuditActor, AuditEntry, AuditSubject
@@ -42,6 +42,11 @@ class EntryView:
     span_id: str
     parent_span_id: str | None
     details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def sealed(self) -> bool:
+        """False while the entry waits for the appender (its ``seq`` is still provisional)."""
+        return self.seq < PENDING_BASE
 
 
 @dataclass(slots=True)

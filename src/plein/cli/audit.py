@@ -145,7 +145,7 @@ def subject_command(
         table.add_column(column)
     for e in entries:
         table.add_row(
-            str(e.seq),
+            str(e.seq) if e.sealed else "wacht",
             e.started_at.strftime("%Y-%m-%d %H:%M:%S"),
             e.name,
             e.status + (f" ({e.rule})" if e.rule else ""),
