@@ -19,7 +19,6 @@ Environment: ``PLEIN_BENCH_LOAD_SECONDS`` (300), ``PLEIN_BENCH_LOAD_CLIENTS`` (5
 from __future__ import annotations
 
 import dataclasses
-import multiprocessing
 import os
 import random
 import re
@@ -41,7 +40,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 from tests.databases import fresh_database
 
-from bench.bench_gate import _free_port, _serve_app
+from bench.bench_gate import _free_port, served, wait_ready
 from plein.audit.models import AuditEntry
 from plein.auth.demo import demo_password
 from plein.auth.models import UserAccount
@@ -323,7 +322,7 @@ def _plein_serve(env: dict[str, str], log: Path) -> Iterator[str]:
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            _wait_ready(base, lambda: process.poll() is None)
+            wait_ready(base, lambda: process.poll() is None)
             yield base
         finally:
             process.send_signal(signal.SIGINT)
@@ -332,33 +331,6 @@ def _plein_serve(env: dict[str, str], log: Path) -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-
-
-def _wait_ready(base: str, alive: Callable[[], bool]) -> None:
-    deadline = time.monotonic() + 180
-    while True:
-        try:
-            httpx.get(f"{base}/v1/openapi.json", timeout=5)
-            return
-        except httpx.TransportError:
-            if time.monotonic() > deadline or not alive():
-                raise RuntimeError("de server start niet") from None
-            time.sleep(0.3)
-
-
-@contextmanager
-def _bypassed_serve(url: str, var: str) -> Iterator[str]:
-    """The same app with the gate replaced by one that filters and logs nothing (benchmark only)."""
-    port = _free_port()
-    process = multiprocessing.get_context("spawn").Process(target=_serve_app, args=(url, var, True, port))
-    process.start()
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_ready(base, process.is_alive)
-        yield base
-    finally:
-        process.terminate()
-        process.join()
 
 
 def _matched(engine: Engine, outcomes: list[Outcome]) -> tuple[int, int, Counter[str]]:
@@ -421,7 +393,7 @@ def _one_backend(report: Report, backend: str, clients: int, seconds: float, bas
         )
         if missing:
             print(f"  zonder auditregel: {dict(missing_kinds)}", flush=True)
-        with _bypassed_serve(url, str(var)) as bypassed_base:
+        with served(url, str(var), bypassed=True) as bypassed_base:
             bypass, bypass_wall = _load(bypassed_base, world, clients, baseline_seconds, bypassed=True)
         bypass_figures = Figures.of(bypass, bypass_wall)
         _print(f"zelfde mix zonder gate en audit, {backend}", bypass_figures)

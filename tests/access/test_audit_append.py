@@ -4,30 +4,16 @@ that never outlive a rolled-back transaction."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from sqlalchemy import Engine, func, select
 
 from plein.audit.chain import ActorInfo, NewEntry, append, seal, verify
 from plein.audit.keys import keys_from_secret
 from plein.audit.models import AuditActor, AuditEntry, AuditSubject
 from plein.audit.trace import TraceContext
-from plein.store.engine import create_engine_for
 from plein.store.migrate import upgrade
-from tests.databases import BACKENDS, fresh_database
 
 KEYS = keys_from_secret("append-test")
-
-
-@pytest.fixture(params=BACKENDS)
-def audit_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    with fresh_database(request.param, tmp_path) as url:
-        engine = create_engine_for(url)
-        upgrade(engine)
-        yield engine
-        engine.dispose()
 
 
 def _entry(actor: ActorInfo, name: str, subjects: list[tuple[str, str]], details: dict[str, object]) -> NewEntry:

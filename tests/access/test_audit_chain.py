@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, Engine, select, text, update
@@ -217,17 +216,11 @@ def test_tampering_is_detected_and_named(chain_engine: Engine, kind: str) -> Non
 
 
 def test_cli_verify_names_the_first_bad_entry(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    cli_database: Callable[[str], Engine], capsys: pytest.CaptureFixture[str]
 ) -> None:
     from plein.cli import app
-    from plein.settings import get_settings
 
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("PLEIN_DATABASE_URL", url)
-    monkeypatch.setenv("PLEIN_SECRET_KEY", "cli-secret")
-    get_settings.cache_clear()
-    engine = create_engine_for(url)
-    upgrade(engine)
+    engine = cli_database("cli-secret")
     with Session(engine) as session:
         for i in range(3):
             record_event(

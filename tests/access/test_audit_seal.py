@@ -7,7 +7,7 @@ import hashlib
 import http.server
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -31,21 +31,9 @@ from plein.audit.keys import keys_from_secret
 from plein.audit.merkle import EMPTY_ROOT, Frontier, inclusion_path, leaf_hash, root_from_path, tree_root
 from plein.audit.models import AuditChainHead, AuditEntry
 from plein.audit.query import latest_checkpoint, verify_log
-from plein.store.engine import create_engine_for
-from plein.store.migrate import upgrade
-from tests.databases import BACKENDS, fresh_database
 
 KEYS = keys_from_secret("seal-test")
 ACTOR = ActorInfo(1, "a.analist", "ODA", "analist")
-
-
-@pytest.fixture(params=BACKENDS)
-def audit_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    with fresh_database(request.param, tmp_path) as url:
-        engine = create_engine_for(url)
-        upgrade(engine)
-        yield engine
-        engine.dispose()
 
 
 def _record(engine: Engine, count: int, prefix: str = "lezen") -> None:
@@ -321,17 +309,11 @@ def test_a_witness_receives_every_checkpoint(audit_engine: Engine, tmp_path: Pat
 
 
 def test_cli_seal_prove_and_verify_against_the_checkpoint(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, cli_database: Callable[[str], Engine], capsys: pytest.CaptureFixture[str]
 ) -> None:
     from plein.cli import app
-    from plein.settings import get_settings
 
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("PLEIN_DATABASE_URL", url)
-    monkeypatch.setenv("PLEIN_SECRET_KEY", "seal-test")
-    get_settings.cache_clear()
-    engine = create_engine_for(url)
-    upgrade(engine)
+    engine = cli_database("seal-test")
     _record(engine, 5)
     with pytest.raises(SystemExit) as exit_code:
         app(["audit", "prove", "3"])
@@ -354,4 +336,3 @@ def test_cli_seal_prove_and_verify_against_the_checkpoint(
         app(["audit", "verify"])
     out = capsys.readouterr().out
     assert exit_code.value.code == 1 and "NIET intact" in out and "Eerste foute regel: 4" in out, out
-    engine.dispose()
