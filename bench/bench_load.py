@@ -99,6 +99,7 @@ class Outcome:
     ms: float
     trace_id: str
     expected: bool
+    detail: str = ""  # the start of the body of a response the request should not get
 
 
 def _plein(env: dict[str, str], *args: str, timeout: float = 1800) -> subprocess.CompletedProcess[str]:
@@ -175,7 +176,8 @@ class Client:
         ms = (time.perf_counter() - start) * 1000
         # Without the gate, what would be refused is served.
         ok = response.status_code in expect or (self.bypassed and response.status_code in (200, 201, 403))
-        self.outcomes.append(Outcome(kind, response.status_code, ms, trace_id, ok))
+        detail = "" if ok else response.text[:160]
+        self.outcomes.append(Outcome(kind, response.status_code, ms, trace_id, ok, detail))
         return response
 
     def login(self) -> bool:
@@ -354,6 +356,26 @@ def _print(label: str, figures: Figures) -> None:
     )
 
 
+@contextmanager
+def _environment(env: dict[str, str]) -> Iterator[None]:
+    """Run with ``env``'s PLEIN_ settings (a spawned server process inherits them)."""
+    saved = dict(os.environ)
+    os.environ.update({k: v for k, v in env.items() if k.startswith("PLEIN_")})
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def _print_failures(label: str, outcomes: list[Outcome]) -> None:
+    failing = [o for o in outcomes if not o.expected]
+    if failing:
+        print(f"    {label}: {dict(Counter(f'{o.kind} {o.status}' for o in failing))}", flush=True)
+        for detail in sorted({o.detail for o in failing})[:3]:
+            print(f"      {detail!r}", flush=True)
+
+
 def _one_backend(report: Report, backend: str, clients: int, seconds: float, baseline_seconds: float) -> None:
     with tempfile.TemporaryDirectory() as tmp, fresh_database(backend, Path(tmp)) as url:
         var = Path(tmp) / "var"
@@ -377,9 +399,7 @@ def _one_backend(report: Report, backend: str, clients: int, seconds: float, bas
             by_kind.setdefault(outcome.kind, []).append(outcome)
         for kind, items in sorted(by_kind.items()):
             _print(f"    {kind}", Figures.of(items, wall))
-        failing = Counter(f"{o.kind} {o.status}" for o in outcomes if not o.expected)
-        if failing:
-            print(f"    fouten: {dict(failing)}", flush=True)
+        _print_failures("fouten", outcomes)
         errors_log = [line for line in (Path(tmp) / "serve.log").read_text().splitlines() if "Error" in line]
         if errors_log:
             print(f"  serverlog: {len(errors_log)} regels met 'Error', eerste: {errors_log[:3]}", flush=True)
@@ -393,13 +413,11 @@ def _one_backend(report: Report, backend: str, clients: int, seconds: float, bas
         )
         if missing:
             print(f"  zonder auditregel: {dict(missing_kinds)}", flush=True)
-        with served(url, str(var), bypassed=True) as bypassed_base:
+        with _environment(env), served(url, str(var), bypassed=True) as bypassed_base:
             bypass, bypass_wall = _load(bypassed_base, world, clients, baseline_seconds, bypassed=True)
         bypass_figures = Figures.of(bypass, bypass_wall)
         _print(f"zelfde mix zonder gate en audit, {backend}", bypass_figures)
-        failing = Counter(f"{o.kind} {o.status}" for o in bypass if not o.expected)
-        if failing:
-            print(f"    fouten zonder gate: {dict(failing)}", flush=True)
+        _print_failures("fouten zonder gate", bypass)
         engine.dispose()
     label = f"{clients} clients, {seconds:.0f} s, {backend}"
     report(f"verzoeken/s, {label}", figures.per_second, "verzoeken/s", bypass_figures.per_second, "zonder gate+audit")
