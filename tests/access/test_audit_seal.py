@@ -336,3 +336,24 @@ def test_cli_seal_prove_and_verify_against_the_checkpoint(
         app(["audit", "verify"])
     out = capsys.readouterr().out
     assert exit_code.value.code == 1 and "NIET intact" in out and "Eerste foute regel: 4" in out, out
+
+
+def test_a_chain_sealed_before_the_tree_existed_keeps_verifying_and_grows_its_tree(
+    audit_engine: Engine, tmp_path: Path
+) -> None:
+    """After migration 0018 an existing chain has a head without tree: it verifies as before, and the
+    first seal builds the tree over all its entries."""
+    _record(audit_engine, 5)
+    seal_all(audit_engine, KEYS, None)
+    with audit_engine.begin() as connection:
+        connection.execute(text("UPDATE audit_chain_head SET frontier = NULL, root_hash = NULL"))
+    assert verify_log(audit_engine, KEYS).intact
+    checkpoints = CheckpointLog(tmp_path / "checkpoints.log")
+    _record(audit_engine, 2, "na-de-upgrade")
+    assert seal_all(audit_engine, KEYS, checkpoints).sequenced == [6, 7]
+    with audit_engine.connect() as connection:
+        leaves = [leaf_hash(h) for h in connection.scalars(select(AuditEntry.hash).order_by(AuditEntry.seq))]
+    size, _last, root = _head(audit_engine)
+    assert size == 7 and root == tree_root(leaves).hex()
+    verdict = verify_log(audit_engine, KEYS, checkpoints)
+    assert verdict.intact and verdict.checked == 7 and verdict.root == root, verdict
