@@ -150,25 +150,30 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@contextmanager
-def _served(url: str, var: str, bypassed: bool) -> Iterator[str]:
-    """Serve the API in a separate process (as in production; no GIL shared with the client)."""
+def wait_ready(base: str, alive: Callable[[], bool], seconds: float = 180) -> None:
+    """Wait until the server at ``base`` answers; fail at once when its process died."""
     import httpx
 
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            httpx.get(f"{base}/v1/openapi.json", timeout=5)
+            return
+        except httpx.TransportError:
+            if time.monotonic() > deadline or not alive():
+                raise RuntimeError("de benchmarkserver start niet") from None
+            time.sleep(0.2)
+
+
+@contextmanager
+def served(url: str, var: str, bypassed: bool) -> Iterator[str]:
+    """Serve the API in a separate process (as in production; no GIL shared with the client)."""
     port = _free_port()
     process = multiprocessing.get_context("spawn").Process(target=_serve_app, args=(url, var, bypassed, port))
     process.start()
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                httpx.get(f"{base}/v1/openapi.json", timeout=5)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline or not process.is_alive():
-                    raise RuntimeError("de benchmarkserver start niet") from None
-                time.sleep(0.2)
+        wait_ready(base, process.is_alive)
         yield base
     finally:
         process.terminate()
@@ -190,8 +195,8 @@ def _api(engine: Engine, url: str, runs: int, cases: list[tuple[str, str | None,
             secret, _row = issue_token(session, user, "bench")
         headers = {"Authorization": f"Bearer {secret}"}
         with (
-            _served(url, var, bypassed=False) as gated_url,
-            _served(url, var, bypassed=True) as bypassed_url,
+            served(url, var, bypassed=False) as gated_url,
+            served(url, var, bypassed=True) as bypassed_url,
             httpx.Client(base_url=gated_url, headers=headers) as gated,
             httpx.Client(base_url=bypassed_url, headers=headers) as bypassed,
         ):

@@ -71,12 +71,26 @@ class Settings(BaseSettings):
         description="Comma-separated addresses of reverse proxies whose X-Forwarded-For the login throttle trusts.",
     )
     max_upload_mb: int = Field(default=2048, ge=1, le=100_000, description="Largest accepted upload, in MB.")
+    audit_checkpoint_file: Path | None = Field(
+        default=None, description="Signed audit tree heads, outside the database; default var/audit/checkpoints.log."
+    )
+    audit_witness_url: str = Field(default="", description="Optional URL each new audit checkpoint is posted to.")
+    audit_seal_interval: float = Field(
+        default=0.2, gt=0, le=60, description="Seconds between the audit appender's batches in plein serve."
+    )
+    audit_pending_bound: int = Field(
+        default=60, ge=1, description="Seconds after which plein audit verify reports an entry still unsealed."
+    )
 
     def resolved_database_url(self) -> str:
         """The configured URL, or the embedded SQLite file under ``var_dir``."""
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.var_dir / 'plein.db').resolve()}"
+
+    def resolved_checkpoint_file(self) -> Path:
+        """Where the signed audit checkpoints are appended."""
+        return self.audit_checkpoint_file or self.var_dir / "audit" / "checkpoints.log"
 
     def ensure_var_dir(self) -> Path:
         """Create ``var_dir`` if needed and prove it is writable; one clear error otherwise."""

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, Engine, select, text, update
 from sqlalchemy.orm import Session
 
 from plein.audit.actions import AuditAction
-from plein.audit.chain import ActorInfo, verify
+from plein.audit.chain import ActorInfo, seal, verify
 from plein.audit.events import record_event
 from plein.audit.keys import keys_from_secret
 from plein.audit.models import AuditEntry
@@ -63,6 +62,8 @@ def chain_engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
                     details={"i": i},
                 )
             session.commit()
+        with engine.begin() as connection:
+            assert seal(connection, KEYS).sequenced == list(range(1, N + 1))
         yield engine
         engine.dispose()
 
@@ -216,17 +217,11 @@ def test_tampering_is_detected_and_named(chain_engine: Engine, kind: str) -> Non
 
 
 def test_cli_verify_names_the_first_bad_entry(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    cli_database: Callable[[str], Engine], capsys: pytest.CaptureFixture[str]
 ) -> None:
     from plein.cli import app
-    from plein.settings import get_settings
 
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("PLEIN_DATABASE_URL", url)
-    monkeypatch.setenv("PLEIN_SECRET_KEY", "cli-secret")
-    get_settings.cache_clear()
-    engine = create_engine_for(url)
-    upgrade(engine)
+    engine = cli_database("cli-secret")
     with Session(engine) as session:
         for _ in range(3):
             record_event(
@@ -238,6 +233,10 @@ def test_cli_verify_names_the_first_bad_entry(
                 subjects=[("kvk", "12345678")],
             )
         session.commit()
+    with pytest.raises(SystemExit) as ok:
+        app(["audit", "seal"])
+    assert ok.value.code in (0, None)
+    assert "3 regels verzegeld" in capsys.readouterr().out
     with pytest.raises(SystemExit) as ok:
         app(["audit", "verify"])
     assert ok.value.code in (0, None)
@@ -255,10 +254,20 @@ def test_cli_verify_names_the_first_bad_entry(
 
 
 def test_concurrent_appenders_keep_one_unbroken_chain(engine: Engine) -> None:
-    """Requests committing at the same time queue on the chain head instead of forking the chain."""
+    """Requests committing at the same time, while a sealer seals, end in one unbroken chain."""
     import threading
 
+    from plein.audit.appender import seal_all, seal_pending
+
     errors: list[BaseException] = []
+    done = threading.Event()
+
+    def sealer() -> None:
+        try:
+            while not done.is_set():
+                seal_pending(engine, KEYS, None)
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
 
     def worker(n: int) -> None:
         try:
@@ -277,11 +286,16 @@ def test_concurrent_appenders_keep_one_unbroken_chain(engine: Engine) -> None:
             errors.append(exc)
 
     threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+    sealing = threading.Thread(target=sealer)
+    sealing.start()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    done.set()
+    sealing.join()
     assert not errors
+    seal_all(engine, KEYS, None)
     with engine.connect() as conn:
         verdict = verify(conn, KEYS)
     assert verdict.intact and verdict.checked == 32

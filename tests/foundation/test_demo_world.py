@@ -276,9 +276,11 @@ def test_refuses_a_filled_database_and_unknown_size(engine: Engine, tmp_path: Pa
     with Session(engine) as session:
         seeds = session.scalars(select(AuditEntry.name).where(AuditEntry.name == "demo.wereld_aangemaakt")).all()
     assert len(seeds) == 2  # the replaced world's entry is kept beside the new one
+    from plein.audit.appender import seal_all
     from plein.audit.keys import audit_keys
     from plein.audit.query import verify_log
 
+    seal_all(engine, audit_keys(), None)
     verdict = verify_log(engine, audit_keys())
     assert verdict.intact and verdict.checked >= 2, verdict.reason
 

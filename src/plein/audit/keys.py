@@ -17,10 +17,11 @@ from plein.settings import Settings, get_settings
 
 @dataclass(frozen=True, slots=True)
 class AuditKeys:
-    """The two derived keys."""
+    """The derived keys: chain HMAC, subject pseudonyms, and the seed of the checkpoint signing key."""
 
     chain: bytes
     subject: bytes
+    checkpoint: bytes = b""
 
     def pseudonym(self, kind: str, value: object) -> str:
         """Keyed hash of one data-subject identifier, e.g. ``("kvk", "12345678")``."""
@@ -40,6 +41,7 @@ def keys_from_secret(secret: str) -> AuditKeys:
     return AuditKeys(
         chain=hmac.new(root, b"plein/audit/chain", hashlib.sha256).digest(),
         subject=hmac.new(root, b"plein/audit/subject", hashlib.sha256).digest(),
+        checkpoint=hmac.new(root, b"plein/audit/checkpoint", hashlib.sha256).digest(),
     )
 
 

@@ -1,8 +1,9 @@
 """Writing the audit log from a SQLAlchemy session.
 
-Entries are buffered on the session and appended in the same transaction just before it commits,
-so a write and its audit entry commit together and the chain lock is held only for the commit.
-Refusals must survive the caller's rollback, so they are appended at once in a transaction of their
+Entries are buffered on the session and inserted, as pending entries without any lock, in the same
+transaction just before it commits: a write and its audit entry commit together, and a request waits
+for its own entry only. The sealer (``plein.audit.appender``) puts committed entries into the chain.
+Refusals must survive the caller's rollback, so they are written at once in a transaction of their
 own (call the gate before you write; the refusal then never waits on your own write lock).
 """
 
@@ -37,11 +38,11 @@ def pending_count(session: Session) -> int:
 
 
 def write_now(session: Session, keys: AuditKeys, entry: NewEntry) -> None:
-    """Append ``entry`` in its own transaction, independent of the session's fate.
+    """Write ``entry`` in its own transaction, independent of the session's fate.
 
     If the session already wrote in its open transaction, a second connection would wait for the
-    session's own lock (SQLite) or the chain head (both); then the entry joins the session's
-    transaction instead, and commits or rolls back with it.
+    session's own write lock (SQLite); then the entry joins the session's transaction instead, and
+    commits or rolls back with it.
     """
     if session.info.get(_WROTE):
         append(session.connection(), keys, [entry])

@@ -4,7 +4,8 @@ One ``audit_entry`` per action (a span: trace id, span id, parent span, name, st
 processing activity). Data subjects are stored pseudonymised (keyed hash) in ``audit_subject``;
 actor identity lives in ``audit_actor``, linked by id. Every entry carries ``prev_hash`` and ``hash``
 chaining it to the previous one; ``audit_chain_head`` holds the last link, so that cutting off the
-tail is detected too.
+tail is detected too. An entry not yet sealed has a provisional ``seq`` above ``PENDING_BASE``
+(chain.py), an empty ``prev_hash`` and its keyed MAC as ``hash``.
 """
 
 from __future__ import annotations
@@ -89,10 +90,16 @@ class AuditSubject(Base):
 
 
 class AuditChainHead(Base):
-    """The single row holding the newest link: appenders lock it, verify compares against it."""
+    """The single row holding the newest link and tree head: only the sealer locks and writes it.
+
+    ``frontier`` holds the roots of the Merkle tree's perfect subtrees, so a batch extends the tree
+    without reading older entries; ``root_hash`` is the tree's root at ``last_seq`` leaves.
+    """
 
     __tablename__ = "audit_chain_head"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
     last_hash: Mapped[str] = mapped_column(String(64))
+    frontier: Mapped[str | None] = mapped_column(Text, default=None)
+    root_hash: Mapped[str | None] = mapped_column(String(64), default=None)

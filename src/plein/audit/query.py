@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, Select, func, select
+from sqlalchemy import Connection, Engine, Select, func, select
 from sqlalchemy.orm import Session
 
 from plein.audit.actions import describe
-from plein.audit.chain import ChainVerdict, verify
+from plein.audit.chain import PENDING_BASE, ChainVerdict, verify
+from plein.audit.checkpoint import Checkpoint, CheckpointLog, public_key_hex, signature_holds
 from plein.audit.keys import AuditKeys
 from plein.audit.models import AuditActor, AuditEntry, AuditSubject
 from plein.errors import ValidationError
@@ -45,6 +48,11 @@ class EntryView:
     def description(self) -> str:
         """The action's Dutch description from the registry (the stored name when unregistered)."""
         return describe(self.name)
+
+    @property
+    def sealed(self) -> bool:
+        """False while the entry waits for the appender (its ``seq`` is still provisional)."""
+        return self.seq < PENDING_BASE
 
 
 @dataclass(slots=True)
@@ -148,7 +156,67 @@ def for_subject(session: Session, keys: AuditKeys, kind: str, value: str, *, lim
     return _views(session, _base().where(AuditEntry.seq.in_(seqs)).order_by(AuditEntry.seq).limit(limit))
 
 
-def verify_log(engine: Engine, keys: AuditKeys) -> ChainVerdict:
-    """Verify the whole chain in one read transaction."""
+def signed_checkpoints(checkpoints: CheckpointLog, keys: AuditKeys) -> tuple[list[Checkpoint], list[str]]:
+    """The validly signed tree heads in the file, and what is wrong with the file's other lines."""
+    found, broken = checkpoints.read()
+    problems = [f"regel {number} van {checkpoints.path} is geen checkpoint" for number in broken]
+    public = public_key_hex(keys.checkpoint)
+    valid: list[Checkpoint] = []
+    for checkpoint in found:
+        if signature_holds(checkpoint, public):
+            valid.append(checkpoint)
+        else:
+            problems.append(
+                f"het checkpoint van {checkpoint.at} ({checkpoint.size} regels) in {checkpoints.path} is niet "
+                "door deze installatie ondertekend"
+            )
+    return valid, problems
+
+
+def latest_checkpoint(checkpoints: CheckpointLog, keys: AuditKeys) -> tuple[Checkpoint | None, list[str]]:
+    """The largest validly signed tree head in the file, and what is wrong with the file's other lines."""
+    valid, problems = signed_checkpoints(checkpoints, keys)
+    return max(valid, key=lambda c: c.size, default=None), problems
+
+
+def verify_log(
+    engine: Engine,
+    keys: AuditKeys,
+    checkpoints: CheckpointLog | None = None,
+    *,
+    pending_bound: dt.timedelta = dt.timedelta(minutes=1),
+) -> ChainVerdict:
+    """Verify the whole chain in one read snapshot, against the newest signed checkpoint when given."""
+    signed, problems = signed_checkpoints(checkpoints, keys) if checkpoints is not None else ([], [])
+    checkpoint = max(signed, key=lambda c: c.size, default=None)
+    with _snapshot(engine) as connection:
+        verdict = verify(connection, keys, signed, pending_bound=pending_bound)
+    verdict.problems.extend(problems)
+    if checkpoints is not None:
+        if checkpoint is not None:
+            verdict.notes.append(
+                f"Getoetst aan {len(signed)} ondertekende checkpoints in {checkpoints.path}, het laatste van "
+                f"{checkpoint.at}: {checkpoint.size} regels, wortel {checkpoint.root[:16]}…."
+            )
+        elif verdict.checked:
+            verdict.notes.append(
+                f"Geen ondertekend checkpoint in {checkpoints.path}: alleen de keten in de database is getoetst; "
+                "`plein audit seal` schrijft er een."
+            )
+    return verdict
+
+
+@contextlib.contextmanager
+def _snapshot(engine: Engine) -> Iterator[Connection]:
+    """A connection whose reads all see one moment, so a sealer at work is not mistaken for tampering."""
     with engine.connect() as connection:
-        return verify(connection, keys)
+        if connection.dialect.name == "postgresql":
+            connection = connection.execution_options(isolation_level="REPEATABLE READ")
+            with connection.begin():
+                yield connection
+            return
+        connection.exec_driver_sql("BEGIN")  # SQLite: a read transaction holds its WAL snapshot
+        try:
+            yield connection
+        finally:
+            connection.rollback()

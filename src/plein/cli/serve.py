@@ -9,6 +9,8 @@ from typing import Any
 import typer
 from sqlalchemy import Engine
 
+from plein.audit.appender import Appender, checkpoint_log
+from plein.audit.keys import audit_keys
 from plein.runtime import ready_engine
 from plein.settings import Settings, get_settings
 
@@ -60,20 +62,23 @@ def serve_command(
         )
     engine = ready_engine(settings)  # the schema is checked once, before any worker starts
     count = worker_count(settings, engine, workers)
-    engine.dispose()
     typer.echo(
         f"plein draait op http://{host}:{port} met {count} {'proces' if count == 1 else 'processen'} "
         f"({settings.request_slots()} verzoeken tegelijk per proces)"
     )
-    uvicorn.run(
-        "plein.web.app:app_from_settings",
-        factory=True,
-        host=host,
-        port=port,
-        workers=count,
-        log_level="info",
-        **proxy_options(settings),
-    )
+    # The one audit appender of this server, in this (the main) process: it seals the entries every
+    # worker's requests write; requests never wait for it.
+    with Appender(engine, audit_keys(settings), checkpoint_log(settings), settings.audit_seal_interval):
+        uvicorn.run(
+            "plein.web.app:app_from_settings",
+            factory=True,
+            host=host,
+            port=port,
+            workers=count,
+            log_level="info",
+            **proxy_options(settings),
+        )
+    engine.dispose()
 
 
 def proxy_options(settings: Settings) -> dict[str, Any]:

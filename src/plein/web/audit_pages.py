@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from plein.audit.actions import AuditAction
+from plein.audit.appender import checkpoint_log
 from plein.audit.query import AuditFilter, EntryView, for_subject, parse_subject, search, verify_log
 from plein.errors import ValidationError
 from plein.policy.gate import Gate
@@ -99,8 +100,14 @@ def subject_page(request: Request, gate: AuditGate, id: Annotated[str, Query(max
 
 @router.get("/verificatie", response_class=HTMLResponse)
 def verify_page(request: Request, gate: AuditGate) -> Response:
-    """Controleer de hash-keten van het hele logboek."""
-    verdict = verify_log(request.app.state.engine, gate.keys)
+    """Controleer de hash-keten van het hele logboek en het laatste ondertekende checkpoint."""
+    settings = request.app.state.settings
+    verdict = verify_log(
+        request.app.state.engine,
+        gate.keys,
+        checkpoint_log(settings),
+        pending_bound=dt.timedelta(seconds=settings.audit_pending_bound),
+    )
     gate.audit(
         AuditAction.AUDIT_VERIFY,
         status="ok" if verdict.intact else "fout",
