@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, Engine, event, func, insert, or_, select, text, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.pool import Pool
 
 from plein.audit.checkpoint import Checkpoint
@@ -156,16 +158,23 @@ def _actor_id(connection: Connection, actor: ActorInfo) -> int:
     if found is not None:
         known[fingerprint] = int(found)
         return int(found)
-    result = connection.execute(
-        insert(AuditActor).values(
+    # Entries are written without the chain lock, so two requests may create the same actor at once:
+    # the second insert does nothing and both read the one row.
+    dialect_insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    connection.execute(
+        dialect_insert(AuditActor)
+        .values(
             fingerprint=fingerprint,
             user_id=actor.user_id,
             username=actor.username,
             organisation_code=actor.organisation_code,
             role=actor.role,
         )
+        .on_conflict_do_nothing(index_elements=["fingerprint"])
     )
-    new[fingerprint] = int(result.inserted_primary_key[0])  # type: ignore[index]
+    new[fingerprint] = int(
+        connection.execute(select(AuditActor.id).where(AuditActor.fingerprint == fingerprint)).scalar_one()
+    )
     return new[fingerprint]
 
 
