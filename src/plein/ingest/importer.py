@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from plein.core.models import ImportBatch, Inspection, Permit, Record, Report, Transport, utcnow
 from plein.errors import ValidationError
+from plein.ingest.authority import authorise_source_work, source_gate_for
 from plein.ingest.mapping import Mapping
 from plein.ingest.models import IngestedRecord, IngestRun, IngestSource, QuarantinedRow, new_lease_owner
 from plein.ingest.readers import RawRow, open_rows
@@ -102,11 +103,19 @@ def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _start_run(
-    engine: Engine, source_code: str, path: Path, display_name: str
+    engine: Engine, source_code: str, path: Path, display_name: str, actor: Actor | None
 ) -> tuple[IngestRun, Mapping, Vocabulary, IngestSource]:
     sessions = session_factory(engine)
     with sessions.begin() as session:
         source = get_source(session, source_code)
+        if actor is not None:
+            authorise_source_work(
+                source_gate_for(session, actor),
+                source.organisation_id,
+                source.organisation.code,
+                action="bron.importeren",
+                object_id=source.code,
+            )
         mapping = source_mapping(source)
         ensure_taxonomy(session)
     sha, size = file_fingerprint(path)
@@ -204,12 +213,17 @@ def import_file(
     chunk_size: int = 2000,
     progress: Progress | None = None,
     display_name: str | None = None,
+    actor: Actor | None = None,
 ) -> RunSummary:
-    """Import ``path`` into the source; resumes an interrupted run of the same file."""
+    """Import ``path`` into the source; resumes an interrupted run of the same file.
+
+    ``actor`` is the person who asked for the import (web upload): the gate refuses anyone outside
+    the source's own organisation. Without one the caller is the platform's operator (CLI, demo).
+    """
     path = Path(path)
     if not path.is_file():
         raise ValidationError(f"Bestand {path} bestaat niet of is geen bestand.")
-    run, mapping, vocab, source = _start_run(engine, source_code, path, display_name or path.name)
+    run, mapping, vocab, source = _start_run(engine, source_code, path, display_name or path.name, actor)
     resumed_from = run.next_row
     try:
         reader = open_rows(path, mapping)
@@ -568,8 +582,13 @@ def _update_changed(connection: Connection, context: _Context, changed: list[tup
         )
 
 
-def reprocess_quarantined(engine: Engine, quarantine_id: int, values: dict[str, Any]) -> str:
-    """Retry one quarantined row with corrected values; returns its new status (verwerkt | open)."""
+def reprocess_quarantined(
+    engine: Engine, quarantine_id: int, values: dict[str, Any], *, actor: Actor | None = None
+) -> str:
+    """Retry one quarantined row with corrected values; returns its new status (verwerkt | open).
+
+    ``actor`` (the beheerder correcting the row) must belong to the source's organisation.
+    """
     sessions = session_factory(engine)
     with sessions.begin() as session:
         entry = session.get(QuarantinedRow, quarantine_id)
@@ -580,6 +599,14 @@ def reprocess_quarantined(engine: Engine, quarantine_id: int, values: dict[str, 
         run = session.get(IngestRun, entry.run_id)
         source = session.get(IngestSource, entry.source_id)
         assert run is not None and source is not None
+        if actor is not None:
+            authorise_source_work(
+                source_gate_for(session, actor),
+                source.organisation_id,
+                source.organisation.code,
+                action="quarantaine.herverwerken",
+                object_id=source.code,
+            )
         ensure_taxonomy(session)
         ingest_gate(session, source).authorise_record_write(
             source.organisation_id, action="quarantaine.herverwerken", object_id=f"quarantaine:{entry.id}"

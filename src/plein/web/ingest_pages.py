@@ -16,6 +16,7 @@ from sqlalchemy import Engine, select
 
 from plein.core.models import Organisation, Theme
 from plein.errors import PleinError, ValidationError
+from plein.ingest.authority import authorise_source_work, is_own_source, read_quarantine
 from plein.ingest.importer import busy_message, file_fingerprint, import_file, open_run, reprocess_quarantined
 from plein.ingest.mapping import packaged_mapping_names
 from plein.ingest.models import IngestRun, IngestSource, QuarantinedRow, TaxonomyTerm
@@ -24,6 +25,7 @@ from plein.ingest.sources import list_sources, register_source
 from plein.ingest.taxonomy import ensure_taxonomy, save_term
 from plein.policy.errors import NotVisible
 from plein.policy.gate import Gate
+from plein.policy.roles import Actor
 from plein.resolve.review import decide, queue_size, review_queue
 from plein.web.access import AuthDep, CsrfDep, GateDep
 from plein.web.api.ingest import SourceGate
@@ -89,6 +91,7 @@ def add_source(
         return _sources_page(
             request, gate, auth, error="Code: alleen letters, cijfers, punt, streep en liggend streepje.", status=400
         )
+    _authorise_registration(gate, code.strip(), organisatie)
     try:
         register_source(
             gate.session,
@@ -106,6 +109,18 @@ def add_source(
     return RedirectResponse(f"/bronnen/{code.strip()}", status_code=303)
 
 
+def _authorise_registration(gate: Gate, code: str, organisation_code: str) -> None:
+    """A beheerder registers sources of its own organisation only, and never takes over another's."""
+    existing = gate.session.scalars(select(IngestSource).where(IngestSource.code == code)).first()
+    if existing is not None:
+        authorise_source_work(
+            gate, existing.organisation_id, existing.organisation.code, action="bron.registreren", object_id=code
+        )
+    organisation = gate.session.scalars(select(Organisation).where(Organisation.code == organisation_code)).first()
+    if organisation is not None:  # an unknown one is refused by register_source with its own message
+        authorise_source_work(gate, organisation.id, organisation.code, action="bron.registreren", object_id=code)
+
+
 def _source_page(
     request: Request,
     gate: Gate,
@@ -119,19 +134,15 @@ def _source_page(
     runs = gate.session.scalars(
         select(IngestRun).where(IngestRun.source_id == source.id).order_by(IngestRun.id.desc()).limit(25)
     ).all()
-    quarantine = gate.session.scalars(
-        select(QuarantinedRow)
-        .where(QuarantinedRow.source_id == source.id, QuarantinedRow.status == "open")
-        .order_by(QuarantinedRow.id)
-        .limit(50)
-    ).all()
+    quarantine = read_quarantine(gate, source)
     return _render(
         request,
         "ingest/source.html",
         status,
         source=source,
         runs=runs,
-        quarantine=quarantine,
+        quarantine=quarantine or [],
+        own=is_own_source(gate, source.organisation_id),
         report=quality_report(gate.session, source),
         busy=any(r.display_status == "bezig" for r in runs),
         message=message,
@@ -159,6 +170,9 @@ def save_mapping(
 ) -> Response:
     """Wijzig de mapping van een bron (eerst volledig gevalideerd)."""
     source = _source(gate, code)
+    authorise_source_work(
+        gate, source.organisation_id, source.organisation.code, action="bron.mapping.wijzigen", object_id=code
+    )
     try:
         register_source(
             gate.session,
@@ -176,9 +190,9 @@ def save_mapping(
     return _source_page(request, gate, auth, source, message="Mapping opgeslagen.")
 
 
-def _run_import(engine: Engine, code: str, path: FilePath, name: str) -> None:
+def _run_import(engine: Engine, code: str, path: FilePath, name: str, actor: Actor) -> None:
     try:
-        import_file(engine, code, path, display_name=name)
+        import_file(engine, code, path, display_name=name, actor=actor)
     except PleinError as exc:  # recorded on the run as 'geweigerd'
         LOG.info("import van %s geweigerd: %s", name, exc.message)
     except Exception:  # pragma: no cover - unexpected; the run stays 'bezig' and can be resumed
@@ -197,6 +211,9 @@ async def upload(
 ) -> Response:
     """Upload een exportbestand; de import loopt op de achtergrond, de pagina toont de voortgang."""
     source = _source(gate, code)
+    authorise_source_work(
+        gate, source.organisation_id, source.organisation.code, action="bron.importeren", object_id=code
+    )
     name = FilePath(bestand.filename or "upload").name[:200]
     folder = request.app.state.settings.ensure_var_dir() / "uploads"
     folder.mkdir(exist_ok=True)
@@ -215,7 +232,7 @@ async def upload(
         target.unlink()
         return _source_page(request, gate, auth, source, error=busy_message(source, running), status=409)
     gate.audit("bron.importeren", object_type="bron", object_id=code, details={"bestand": name, "bytes": size})
-    background.add_task(_run_import, request.app.state.engine, source.code, target, name)
+    background.add_task(_run_import, request.app.state.engine, source.code, target, name, gate.actor)
     return RedirectResponse(f"/bronnen/{code}", status_code=303)
 
 
@@ -230,6 +247,9 @@ async def reprocess(
 ) -> Response:
     """Verwerk een quarantaineregel opnieuw met de gecorrigeerde waarden uit het formulier."""
     source = _source(gate, code)
+    authorise_source_work(
+        gate, source.organisation_id, source.organisation.code, action="quarantaine.herverwerken", object_id=code
+    )
     entry = gate.session.get(QuarantinedRow, quarantine_id)
     if entry is None or entry.source_id != source.id:
         raise NotVisible("Quarantaineregel", quarantine_id)
@@ -237,7 +257,7 @@ async def reprocess(
     values = {str(k)[4:]: str(v) for k, v in form.items() if str(k).startswith("veld") and len(str(v)) < 10_000}
     gate.session.commit()
     try:
-        status = reprocess_quarantined(request.app.state.engine, quarantine_id, values)
+        status = reprocess_quarantined(request.app.state.engine, quarantine_id, values, actor=gate.actor)
     except ValidationError as exc:
         return _source_page(request, gate, auth, source, error=exc.message, status=400)
     gate.audit("quarantaine.herverwerken", object_type="quarantaine", object_id=str(quarantine_id))
