@@ -19,7 +19,7 @@ from typing import IO, Any
 
 from plein.errors import ValidationError
 from plein.ingest.mapping import Mapping
-from plein.ingest.wgs import forbidden_category
+from plein.policy.wgs import forbidden_category
 
 SNIFF_BYTES = 64 * 1024
 FORMULA_PREFIXES = ("=", "+", "@", "\t", "\r")

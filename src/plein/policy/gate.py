@@ -49,7 +49,6 @@ from plein.core.vocabulary import OrganisationKind
 from plein.policy.activities import ActivityRule, activity_rule
 from plein.policy.cache import PolicyCache
 from plein.policy.errors import NotVisible, Refused
-from plein.policy.matrix import is_forbidden_field
 from plein.policy.membership import CollaborationRule, collaboration_if_member
 from plein.policy.models import (
     Collaboration,
@@ -58,6 +57,7 @@ from plein.policy.models import (
     SharedRecord,
 )
 from plein.policy.roles import CASE_ROLES, RECORD_WRITERS, SHARERS, Actor, Purpose, Role
+from plein.policy.wgs import is_forbidden_field
 
 DEFAULT_MIN_CELL = 10
 Subject = tuple[str, object]
