@@ -24,9 +24,10 @@ from sqlalchemy.orm import Session
 from plein.core.models import ImportBatch, Inspection, Permit, Record, Report, Transport, utcnow
 from plein.errors import ValidationError
 from plein.ingest.authority import authorise_source_work, source_gate_for
+from plein.ingest.csvlines import count_lines
 from plein.ingest.mapping import Mapping
 from plein.ingest.models import IngestedRecord, IngestRun, IngestSource, QuarantinedRow, new_lease_owner
-from plein.ingest.readers import RawRow, open_rows
+from plein.ingest.readers import RawRow, RowSource, open_rows
 from plein.ingest.sources import get_source, source_mapping
 from plein.ingest.taxonomy import ensure_taxonomy, vocabulary
 from plein.ingest.transform import MappedRow, RowProblem, Vocabulary, map_row
@@ -64,6 +65,8 @@ class RunSummary:
     rows_duplicate: int
     resumed_from: int
     messages: list[str]
+    file_lines: int | None = None
+    lines_read: int | None = None
 
     @property
     def rows_stored(self) -> int:
@@ -96,6 +99,12 @@ def file_fingerprint(path: Path) -> tuple[str, int]:
             digest.update(block)
             size += len(block)
     return digest.hexdigest(), size
+
+
+def file_lines(path: Path) -> int:
+    """Physical lines of a file, counted in its bytes (not by the CSV reader, which it checks)."""
+    with path.open("rb") as handle:
+        return count_lines(handle)
 
 
 def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
@@ -152,6 +161,7 @@ def _start_run(
                 rows_quarantined=0,
                 rows_duplicate=0,
                 next_row=0,
+                file_lines=file_lines(path) if mapping.format == "csv" else None,
             )
             session.add(run)
             session.flush()
@@ -250,8 +260,11 @@ def import_file(
             total += len(chunk)
             if progress is not None:
                 progress(total, reader.position(), run.file_size)
-    return _finish(engine, run.id, resumed_from)
+    return _finish(engine, run.id, resumed_from, reader)
 
+
+INCOMPLETE = "onvolledig"
+"""The status of a run whose counts do not add up to the file: never shown as 'voltooid'."""
 
 ANALYZE_AFTER_CHUNKS = frozenset({0, 2, 8, 32, 128, 512})
 
@@ -270,13 +283,33 @@ def _append_messages(connection: Connection, run_id: int, messages: list[str]) -
     connection.execute(update(RUN).where(RUN.c.id == run_id).values(messages=[*(current or []), *messages]))
 
 
-def _finish(engine: Engine, run_id: int, resumed_from: int) -> RunSummary:
+def _reconcile(run: IngestRun, reader: RowSource) -> list[str]:
+    """What does not add up: rows in against stored + quarantined, and lines read against the file's lines."""
+    problems = []
+    if run.rows_in != run.rows_stored + run.rows_quarantined:
+        problems.append(
+            f"de tellingen kloppen niet: {run.rows_in} regels gelezen, {run.rows_stored} opgeslagen en "
+            f"{run.rows_quarantined} in quarantaine"
+        )
+    run.lines_read = reader.lines_accounted()
+    if run.file_lines is not None and run.lines_read != run.file_lines:
+        problems.append(
+            f"het bestand heeft {run.file_lines} regels, de lezer verwerkte er {run.lines_read}: "
+            f"{abs(run.file_lines - (run.lines_read or 0))} regels zijn niet als rij gelezen. Controleer het bestand "
+            "(scheidingsteken, aanhalingstekens, regeleinden) en lees het opnieuw in"
+        )
+    return problems
+
+
+def _finish(engine: Engine, run_id: int, resumed_from: int, reader: RowSource) -> RunSummary:
     with session_factory(engine).begin() as session:
         run = session.get(IngestRun, run_id)
         assert run is not None
-        run.status = "voltooid"
+        problems = _reconcile(run, reader)
+        run.status = INCOMPLETE if problems else "voltooid"
         run.finished_at = utcnow()
         run.owner, run.heartbeat_at = "", None
+        run.messages = [*run.messages, *problems]
         if run.rows_in == 0:
             run.messages = [*run.messages, "het bestand bevat geen gegevensregels"]
         ingest_gate(session, run.source).audit(
@@ -288,6 +321,8 @@ def _finish(engine: Engine, run_id: int, resumed_from: int) -> RunSummary:
                 "opgeslagen": run.rows_stored,
                 "quarantaine": run.rows_quarantined,
                 "bestand": run.file_name,
+                "bestandsregels": run.file_lines,
+                "status": run.status,
             },
         )
         batch = session.get(ImportBatch, run.import_batch_id)
@@ -308,6 +343,8 @@ def _finish(engine: Engine, run_id: int, resumed_from: int) -> RunSummary:
             run.rows_duplicate,
             resumed_from,
             list(run.messages),
+            run.file_lines,
+            run.lines_read,
         )
 
 
