@@ -145,6 +145,14 @@ def test_own_beheerder_sees_quarantine_audited_with_its_subjects(world: World, a
     with Session(world.engine) as session:
         entries = for_subject(session, audit_keys(), "kvk", "87654321")
     assert [(e.username, e.status) for e in entries] == [("eigen.beheerder", "ok")]
+    assert "Regels in bestand" in page.text  # the file's own line count beside the rows read
+    run = client.get(f"/v1/bronnen/{world.source}").json()["imports"][0]
+    assert (run["bestandsregels"], run["bestandsregelsVerwerkt"], run["regelsIn"], run["status"]) == (
+        5,
+        5,
+        4,
+        "voltooid",
+    )
     fixed = client.post(
         f"/bronnen/{world.source}/quarantaine/{world.quarantine_id}",
         data={"veldDatum": "02-03-2024", "veldZaak": "Z-BAD"},

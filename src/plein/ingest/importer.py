@@ -18,7 +18,21 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, and_, bindparam, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Select,
+    Table,
+    and_,
+    any_,
+    bindparam,
+    insert,
+    literal,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from plein.core.models import ImportBatch, Inspection, Permit, Record, Report, Transport, utcnow
@@ -255,6 +269,7 @@ def import_file(
             if chunks in ANALYZE_AFTER_CHUNKS:
                 _refresh_statistics(engine)
             with engine.begin() as connection:
+                prefer_custom_plans(connection)
                 _store_chunk(connection, context, chunk)
             chunks += 1
             total += len(chunk)
@@ -392,7 +407,7 @@ def quarantine(connection: Connection, context: _Context, problems: list[tuple[R
             select(QUARANTINE.c.raw_hash).where(
                 QUARANTINE.c.source_id == context.source_id,
                 QUARANTINE.c.status == "open",
-                QUARANTINE.c.raw_hash.in_([e[3] for e in entries]),
+                one_of(connection.dialect.name, QUARANTINE.c.raw_hash, [e[3] for e in entries]),
             )
         ).scalars()
     )
@@ -421,6 +436,43 @@ def quarantine(connection: Connection, context: _Context, problems: list[tuple[R
     return len(problems)
 
 
+def prefer_custom_plans(connection: Connection) -> None:
+    """On PostgreSQL, plan this transaction's statements for their actual keys, never from a cached plan.
+
+    The driver prepares a statement run often; its generic plan, made when the table was small, looks
+    up the organisation and system on the index and then filters every one of their records against
+    the array of keys (650 ms per chunk at 4,000 records, growing with the table), where a plan for the
+    actual keys uses the whole index (15 ms). ``SET LOCAL`` ends with the transaction.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
+
+
+def one_of(dialect: str, column: Any, values: list[str]) -> ColumnElement[bool]:
+    """``column IN values`` that PostgreSQL plans on the column's index however often it runs.
+
+    One array parameter, ``= ANY(:values)``, instead of an IN list of 2,000 parameters: the same
+    statement for any number of keys, cheap to plan, and (with ``prefer_custom_plans``) planned as an
+    index lookup of the keys.
+    """
+    if dialect == "postgresql":
+        return column == any_(literal(values, type_=postgresql.ARRAY(column.type)))
+    return column.in_(values)
+
+
+def existing_records_query(dialect: str, organisation_id: int, source_system: str, keys: list[str]) -> Select[Any]:
+    """The records (and their last import's row hash) of these source keys: the lookup of every chunk."""
+    return (
+        select(RECORD.c.id, RECORD.c.source_key, RECORD.c.kind, INGESTED.c.row_hash, INGESTED.c.run_id)
+        .select_from(RECORD.outerjoin(INGESTED, INGESTED.c.record_id == RECORD.c.id))
+        .where(
+            RECORD.c.source_organisation_id == organisation_id,
+            RECORD.c.source_system == source_system,
+            one_of(dialect, RECORD.c.source_key, keys),
+        )
+    )
+
+
 def store_mapped(connection: Connection, context: _Context, rows: list[MappedRow]) -> dict[str, int]:
     """Insert new records, update changed ones, leave identical ones alone; returns the counts."""
     counts = {"rows_new": 0, "rows_updated": 0, "rows_unchanged": 0, "rows_duplicate": 0}
@@ -435,12 +487,8 @@ def store_mapped(connection: Connection, context: _Context, rows: list[MappedRow
     existing = {
         item.source_key: item
         for item in connection.execute(
-            select(RECORD.c.id, RECORD.c.source_key, RECORD.c.kind, INGESTED.c.row_hash, INGESTED.c.run_id)
-            .select_from(RECORD.outerjoin(INGESTED, INGESTED.c.record_id == RECORD.c.id))
-            .where(
-                RECORD.c.source_organisation_id == context.organisation_id,
-                RECORD.c.source_system == context.source_system,
-                RECORD.c.source_key.in_(list(latest)),
+            existing_records_query(
+                connection.dialect.name, context.organisation_id, context.source_system, list(latest)
             )
         )
     }
@@ -545,7 +593,7 @@ def _insert_new(connection: Connection, context: _Context, rows: list[MappedRow]
         select(RECORD.c.source_key, RECORD.c.id).where(
             RECORD.c.source_organisation_id == context.organisation_id,
             RECORD.c.source_system == context.source_system,
-            RECORD.c.source_key.in_([row.source_key for row in rows]),
+            one_of(connection.dialect.name, RECORD.c.source_key, [row.source_key for row in rows]),
         )
     )
     ids = {source_key: record_id for source_key, record_id in found}
