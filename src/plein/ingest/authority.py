@@ -62,6 +62,17 @@ def authorise_source_work(
     gate.audit(action, object_type="bron", object_id=object_id)
 
 
+def authorise_for_source(gate: Gate, source: IngestSource, action: str) -> None:
+    """``authorise_source_work`` for an existing source."""
+    authorise_source_work(gate, source.organisation_id, source.organisation.code, action=action, object_id=source.code)
+
+
+def authorise_actor_for_source(session: Session, actor: Actor | None, source: IngestSource, action: str) -> None:
+    """The service's own check of the person behind an import or correction (None: the platform's operator)."""
+    if actor is not None:
+        authorise_for_source(source_gate_for(session, actor), source, action)
+
+
 def quarantine_subjects(mapping: Mapping, rows: Iterable[QuarantinedRow]) -> list[Subject]:
     """The KvK numbers in quarantined rows (the mapping's KvK column, or any column named like it)."""
     spec = mapping.fields.get("reported_kvk")

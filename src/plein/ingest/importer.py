@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 
 from plein.core.models import ImportBatch, Inspection, Permit, Record, Report, Transport, utcnow
 from plein.errors import ValidationError
-from plein.ingest.authority import authorise_source_work, source_gate_for
+from plein.ingest.authority import authorise_actor_for_source
 from plein.ingest.csvlines import count_lines
 from plein.ingest.mapping import Mapping
 from plein.ingest.models import IngestedRecord, IngestRun, IngestSource, QuarantinedRow, new_lease_owner
@@ -131,14 +131,7 @@ def _start_run(
     sessions = session_factory(engine)
     with sessions.begin() as session:
         source = get_source(session, source_code)
-        if actor is not None:
-            authorise_source_work(
-                source_gate_for(session, actor),
-                source.organisation_id,
-                source.organisation.code,
-                action="bron.importeren",
-                object_id=source.code,
-            )
+        authorise_actor_for_source(session, actor, source, "bron.importeren")
         mapping = source_mapping(source)
         ensure_taxonomy(session)
     sha, size = file_fingerprint(path)
@@ -684,14 +677,7 @@ def reprocess_quarantined(
         run = session.get(IngestRun, entry.run_id)
         source = session.get(IngestSource, entry.source_id)
         assert run is not None and source is not None
-        if actor is not None:
-            authorise_source_work(
-                source_gate_for(session, actor),
-                source.organisation_id,
-                source.organisation.code,
-                action="quarantaine.herverwerken",
-                object_id=source.code,
-            )
+        authorise_actor_for_source(session, actor, source, "quarantaine.herverwerken")
         ensure_taxonomy(session)
         ingest_gate(session, source).authorise_record_write(
             source.organisation_id, action="quarantaine.herverwerken", object_id=f"quarantaine:{entry.id}"

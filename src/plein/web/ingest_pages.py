@@ -16,7 +16,7 @@ from sqlalchemy import Engine, select
 
 from plein.core.models import Organisation, Theme
 from plein.errors import PleinError, ValidationError
-from plein.ingest.authority import authorise_source_work, is_own_source, read_quarantine
+from plein.ingest.authority import authorise_for_source, authorise_source_work, is_own_source, read_quarantine
 from plein.ingest.importer import busy_message, file_fingerprint, import_file, open_run, reprocess_quarantined
 from plein.ingest.mapping import packaged_mapping_names
 from plein.ingest.models import IngestRun, IngestSource, QuarantinedRow, TaxonomyTerm
@@ -113,9 +113,7 @@ def _authorise_registration(gate: Gate, code: str, organisation_code: str) -> No
     """A beheerder registers sources of its own organisation only, and never takes over another's."""
     existing = gate.session.scalars(select(IngestSource).where(IngestSource.code == code)).first()
     if existing is not None:
-        authorise_source_work(
-            gate, existing.organisation_id, existing.organisation.code, action="bron.registreren", object_id=code
-        )
+        authorise_for_source(gate, existing, "bron.registreren")
     organisation = gate.session.scalars(select(Organisation).where(Organisation.code == organisation_code)).first()
     if organisation is not None:  # an unknown one is refused by register_source with its own message
         authorise_source_work(gate, organisation.id, organisation.code, action="bron.registreren", object_id=code)
@@ -170,9 +168,7 @@ def save_mapping(
 ) -> Response:
     """Wijzig de mapping van een bron (eerst volledig gevalideerd)."""
     source = _source(gate, code)
-    authorise_source_work(
-        gate, source.organisation_id, source.organisation.code, action="bron.mapping.wijzigen", object_id=code
-    )
+    authorise_for_source(gate, source, "bron.mapping.wijzigen")
     try:
         register_source(
             gate.session,
@@ -211,9 +207,7 @@ async def upload(
 ) -> Response:
     """Upload een exportbestand; de import loopt op de achtergrond, de pagina toont de voortgang."""
     source = _source(gate, code)
-    authorise_source_work(
-        gate, source.organisation_id, source.organisation.code, action="bron.importeren", object_id=code
-    )
+    authorise_for_source(gate, source, "bron.importeren")
     name = FilePath(bestand.filename or "upload").name[:200]
     folder = request.app.state.settings.ensure_var_dir() / "uploads"
     folder.mkdir(exist_ok=True)
@@ -247,9 +241,7 @@ async def reprocess(
 ) -> Response:
     """Verwerk een quarantaineregel opnieuw met de gecorrigeerde waarden uit het formulier."""
     source = _source(gate, code)
-    authorise_source_work(
-        gate, source.organisation_id, source.organisation.code, action="quarantaine.herverwerken", object_id=code
-    )
+    authorise_for_source(gate, source, "quarantaine.herverwerken")
     entry = gate.session.get(QuarantinedRow, quarantine_id)
     if entry is None or entry.source_id != source.id:
         raise NotVisible("Quarantaineregel", quarantine_id)
