@@ -53,6 +53,7 @@ class AuditAction(StrEnum):
     SOURCE_IMPORT = "bron.importeren", "Bestand van een bron importeren"
     SOURCE_QUALITY_VIEW = "bron.kwaliteit.bekijken", "Kwaliteitsrapport van een bron bekijken"
     QUARANTINE_REPROCESS = "quarantaine.herverwerken", "Regel uit quarantaine opnieuw verwerken"
+    QUARANTINE_VIEW = "quarantaine.bekijken", "Regels in quarantaine bekijken"
     TAXONOMY_VIEW = "taxonomie.bekijken", "Taxonomie bekijken"
     TAXONOMY_CHANGE = "taxonomie.wijzigen", "Taxonomie wijzigen"
     # entity resolution

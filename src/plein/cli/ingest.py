@@ -50,9 +50,11 @@ def _run_with_progress(source: str, path: Path, chunk_size: int) -> RunSummary:
 
 def print_summary(summary: RunSummary) -> None:
     """The counts of one import as a table."""
-    table = Table(title=f"Import {summary.run_id}", show_header=True)
+    table = Table(title=f"Import {summary.run_id}: {summary.status}", show_header=True)
     table.add_column("Uitkomst")
     table.add_column("Regels", justify="right")
+    if summary.file_lines is not None:
+        table.add_row("regels in het bestand (kop en lege regels meegeteld)", _number(summary.file_lines))
     for label, value in (
         ("gelezen", summary.rows_in),
         ("nieuw", summary.rows_new),
@@ -77,7 +79,10 @@ def ingest_command(
     chunk_size: int = typer.Option(2000, "--chunk-size", min=1, max=100_000, help="Regels per transactie."),
 ) -> None:
     """Lees een bestand van een partner in: valideren, mappen, opslaan, quarantaine."""
-    print_summary(_run_with_progress(source, path, chunk_size))
+    summary = _run_with_progress(source, path, chunk_size)
+    print_summary(summary)
+    if summary.status != "voltooid":  # counts that do not add up are a failure, not a success with a note
+        raise typer.Exit(1)
 
 
 @sources_app.command("list")

@@ -120,6 +120,7 @@ class RunStatus(StrEnum):
 
     RUNNING = "bezig"
     DONE = "voltooid"
+    INCOMPLETE = "onvolledig"  # an import whose counts do not add up to the file's lines: never 'voltooid'
     INTERRUPTED = "onderbroken"
     FAILED = "mislukt"
     REFUSED = "geweigerd"

@@ -15,7 +15,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from plein.core.vocabulary import Confidentiality, RecordKind
 from plein.errors import ValidationError
-from plein.ingest.wgs import forbidden_category
+from plein.policy.wgs import forbidden_category
 
 COMMON_TARGETS: dict[str, int] = {
     "occurred_on": 0,

@@ -71,6 +71,10 @@ class IngestRun(Base):
     # The lease (0007): which process imports this run, and when it last committed a chunk.
     owner: Mapped[str] = mapped_column(String(120), default="", server_default="")
     heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    # CSV: physical lines of the file by a byte count, and the lines the reader put in a row or skipped as
+    # header or blank; they must be equal for the run to be 'voltooid'.
+    file_lines: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    lines_read: Mapped[int | None] = mapped_column(BigInteger, default=None)
 
     source: Mapped[IngestSource] = relationship()
     batch: Mapped[ImportBatch] = relationship()

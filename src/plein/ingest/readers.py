@@ -9,17 +9,26 @@ quarantine it: no row is ever dropped.
 from __future__ import annotations
 
 import codecs
-import csv
 import datetime as dt
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 from plein.errors import ValidationError
+from plein.ingest.csvlines import (
+    KEPT_CHARS,
+    CsvRecord,
+    CsvRecords,
+    LineCount,
+    decoded_lines,
+    is_single_byte,
+    physical_lines,
+)
 from plein.ingest.mapping import Mapping
-from plein.ingest.wgs import forbidden_category
+from plein.policy.wgs import forbidden_category
 
 SNIFF_BYTES = 64 * 1024
 FORMULA_PREFIXES = ("=", "+", "@", "\t", "\r")
@@ -33,6 +42,7 @@ class RawRow:
     values: dict[str, Any]
     problem: str = ""
     problem_field: str = ""
+    lines: int = 1  # physical lines of the file this row took (a quoted field may span several)
 
 
 @dataclass
@@ -44,6 +54,11 @@ class RowSource:
     rows: Iterator[RawRow]
     handle: IO[bytes]
     notes: list[str] = field(default_factory=list)
+    lines: LineCount | None = None  # CSV: the physical lines read and accounted for
+
+    def lines_accounted(self) -> int | None:
+        """Physical lines of the file that ended in the header, a blank line or a row (CSV only)."""
+        return None if self.lines is None else self.lines.accounted
 
     def position(self) -> int:
         """Bytes consumed so far, for progress bars."""
@@ -57,6 +72,16 @@ def _refuse(path: Path, message: str) -> ValidationError:
     return ValidationError(f"Bestand {path.name}: {message}")
 
 
+def _looks_binary(head: bytes) -> bool:
+    """Binary content: a known file signature, or NUL bytes at the start or in more than 1 % of the text.
+
+    A single NUL further on is a broken line, quarantined with its reason, not a binary file.
+    """
+    if head.startswith((b"PK\x03\x04", b"%PDF", b"\x89PNG", b"\xd0\xcf\x11\xe0", b"\x1f\x8b")):
+        return True
+    return b"\x00" in head[:64] or head.count(b"\x00") * 100 > len(head)
+
+
 def _check_not_empty_or_binary(path: Path, head: bytes, expect: str) -> None:
     if not head:
         raise _refuse(path, "het bestand is leeg (0 bytes); er is niets geïmporteerd.")
@@ -64,7 +89,7 @@ def _check_not_empty_or_binary(path: Path, head: bytes, expect: str) -> None:
         if not head.startswith(b"PK"):
             raise _refuse(path, "dit is geen Excel-bestand (.xlsx); controleer het bestand en de bron.")
         return
-    if b"\x00" in head or head.startswith(b"PK\x03\x04") or head.startswith(b"%PDF"):
+    if _looks_binary(head):
         raise _refuse(
             path,
             f"dit is geen tekstbestand maar binaire inhoud; verwacht {expect.upper()}. "
@@ -87,34 +112,36 @@ def _check_columns(path: Path, columns: list[str], mapping: Mapping, hint: str =
 # ---------------------------------------------------------------- CSV
 
 
-class _DecodingLines:
-    """Decode a binary file line by line; remember which physical lines were not valid."""
-
-    def __init__(self, handle: IO[bytes], encoding: str) -> None:
-        self.handle = handle
-        self.encoding = encoding
-        self.line = 0
-        self.bad_lines: set[int] = set()
-        self.first = True
-
-    def __iter__(self) -> Iterator[str]:
-        for raw in self.handle:
-            self.line += 1
-            if self.first:
-                self.first = False
-                if raw.startswith(codecs.BOM_UTF8):
-                    raw = raw[len(codecs.BOM_UTF8) :]
-            try:
-                yield raw.decode(self.encoding)
-            except UnicodeDecodeError:
-                self.bad_lines.add(self.line)
-                yield raw.decode(self.encoding, errors="replace")
-
-
 def _sniff_delimiter(header_line: str) -> str | None:
     counts = {d: header_line.count(d) for d in (";", ",", "\t", "|")}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] else None
+
+
+def _mojibake_example(sample: bytes, encoding: str) -> str:
+    """The first non-ASCII word of a UTF-8 sample, as UTF-8 and as ``encoding`` would misread it."""
+    for word in re.findall(r"[^\s;,|\"']+", sample.decode("utf-8", errors="ignore")):
+        if not word.isascii():
+            word = word[:30]
+            return f" ('{word}' zou als '{word.encode('utf-8').decode(encoding, errors='replace')}' worden opgeslagen)"
+    return ""
+
+
+def _refuse_utf8_for_single_byte(path: Path, sample: bytes, encoding: str) -> None:
+    """A UTF-8 file given to a cp1252/latin-1 mapping: every accented letter would become mojibake."""
+    if not is_single_byte(encoding) or sample.isascii():
+        return
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(sample) - 4:  # invalid UTF-8 before the sample's cut-off end: really single-byte
+            return
+    raise _refuse(
+        path,
+        f"de tekst is in UTF-8 gecodeerd, maar de mapping zegt {encoding}{_mojibake_example(sample, encoding)}. "
+        "Zet in de mapping 'csv: {encoding: utf-8}' of sla het bestand op als "
+        + f"{encoding}; er is niets geïmporteerd.",
+    )
 
 
 def open_csv(path: Path, mapping: Mapping) -> RowSource:
@@ -139,15 +166,21 @@ def open_csv(path: Path, mapping: Mapping) -> RowSource:
                     f"Sla het bestand op als {encoding} of pas de codering in de mapping aan "
                     "(bijvoorbeeld cp1252 voor Windows-Excel).",
                 ) from exc
+        _refuse_utf8_for_single_byte(path, sample, encoding)
         if not sample.strip():
             raise _refuse(path, "het bestand bevat alleen witruimte; er is niets geïmporteerd.")
         handle.seek(0)
-        lines = _DecodingLines(handle, encoding)
-        reader = csv.reader(lines, delimiter=mapping.csv.delimiter, quotechar=mapping.csv.quotechar)
-        try:
-            header = [h.strip() for h in next(reader)]
-        except StopIteration as exc:  # pragma: no cover - excluded by the whitespace check
-            raise _refuse(path, "het bestand heeft geen kopregel.") from exc
+        records = CsvRecords(
+            decoded_lines(physical_lines(handle), encoding), mapping.csv.delimiter, mapping.csv.quotechar
+        )
+        rows = iter(records)
+        first = next((r for r in rows if not r.blank), None)
+        if first is None:  # pragma: no cover - excluded by the whitespace check
+            raise _refuse(path, "het bestand heeft geen kopregel.")
+        if first.problem:
+            raise _refuse(path, f"de kopregel is niet te lezen: {first.problem}; er is niets geïmporteerd.")
+        header = [h.strip() for h in first.cells]
+        records.width = len(header)
         hint = ""
         found = _sniff_delimiter(",".join(header) if len(header) > 1 else header[0])
         if len(header) == 1 and found and found != mapping.csv.delimiter:
@@ -159,40 +192,47 @@ def open_csv(path: Path, mapping: Mapping) -> RowSource:
     except BaseException:
         handle.close()
         raise
-    return RowSource(header, refused, _csv_rows(reader, lines, header), handle)
+    return RowSource(header, refused, _csv_rows(rows, header, encoding), handle, lines=records.lines)
 
 
-def _csv_rows(reader: Any, lines: _DecodingLines, header: list[str]) -> Iterator[RawRow]:
+def _kept(value: str) -> str:
+    return value if len(value) <= KEPT_CHARS else value[:KEPT_CHARS] + "…"
+
+
+def _csv_rows(records: Iterator[CsvRecord], header: list[str], encoding: str) -> Iterator[RawRow]:
     number = 0
-    previous_line = 1
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            number += 1
-            yield RawRow(number, {}, f"regel {lines.line} is niet te lezen als CSV ({exc}); afgebroken bestand?")
-            return
-        current_line = lines.line
-        if not cells or all(not c.strip() for c in cells):
-            previous_line = current_line
+    width = len(header)
+    for record in records:
+        if record.blank:
             continue
         number += 1
-        values = dict(zip(header, cells, strict=False))
-        problem = ""
-        if any(previous_line < bad <= current_line for bad in lines.bad_lines):
-            problem = f"regel {current_line} bevat tekens die niet in de opgegeven codering te lezen zijn"
-        elif len(cells) < len(header):
+        cells = record.cells
+        if not (record.problem or record.bad or record.utf8) and len(cells) == width and "\x00" not in "".join(cells):
+            yield RawRow(number, dict(zip(header, cells, strict=True)), lines=record.lines)
+            continue
+        where = f"regel {record.first}" if record.lines == 1 else f"regels {record.first}-{record.last}"
+        problem = record.problem
+        if problem:
+            cells = [_kept(c) for c in cells]
+        elif record.bad:
+            problem = f"{where} bevat tekens die niet in de opgegeven codering ({encoding}) te lezen zijn"
+        elif record.utf8:
             problem = (
-                f"regel {current_line} heeft {len(cells)} velden, verwacht {len(header)} "
-                "(afgebroken regel of verkeerd scheidingsteken?)"
+                f"{where} is in UTF-8 gecodeerd, niet in {encoding} zoals de mapping zegt; "
+                "corrigeer de tekens of zet de codering in de mapping op utf-8"
             )
-        elif len(cells) > len(header):
-            problem = f"regel {current_line} heeft {len(cells)} velden, verwacht {len(header)}"
-            values["_extra"] = cells[len(header) :]
-        previous_line = current_line
-        yield RawRow(number, values, problem)
+        elif any("\x00" in c for c in cells):
+            problem = f"{where} bevat een NUL-teken (binaire inhoud in een tekstbestand)"
+            cells = [c.replace("\x00", "\ufffd") for c in cells]
+        elif len(cells) < width:
+            problem = (
+                f"{where} heeft {len(cells)} velden, verwacht {width} (afgebroken regel of verkeerd scheidingsteken?)"
+            )
+        values: dict[str, Any] = dict(zip(header, cells, strict=False))
+        if len(cells) > width:
+            problem = problem or f"{where} heeft {len(cells)} velden, verwacht {width}"
+            values["_extra"] = cells[width:]
+        yield RawRow(number, values, problem, lines=record.lines)
 
 
 # ---------------------------------------------------------------- XLSX
@@ -327,6 +367,7 @@ def open_json(path: Path, mapping: Mapping) -> RowSource:
         except UnicodeDecodeError as exc:
             if exc.start < len(head) - 4:
                 raise _refuse(path, f"de tekst is niet in {mapping.csv.encoding} gecodeerd.") from exc
+        _refuse_utf8_for_single_byte(path, head.removeprefix(codecs.BOM_UTF8), mapping.csv.encoding)
         handle.seek(0)
         objects = _json_objects(handle, mapping.csv.encoding)
         first = next(objects, None)

@@ -50,7 +50,6 @@ from plein.core.vocabulary import OrganisationKind
 from plein.policy.activities import ActivityRule, activity_rule
 from plein.policy.cache import PolicyCache
 from plein.policy.errors import NotVisible, Refused
-from plein.policy.matrix import is_forbidden_field
 from plein.policy.membership import CollaborationRule, collaboration_if_member
 from plein.policy.models import (
     Collaboration,
@@ -62,6 +61,7 @@ from plein.policy.participation import Participation
 from plein.policy.register import DEFAULT_PURPOSE, OPERATIONS, Operation, may
 from plein.policy.roles import Actor, Purpose, Role
 from plein.policy.scopes import ScopeKind
+from plein.policy.wgs import is_forbidden_field
 
 DEFAULT_MIN_CELL = 10
 Subject = tuple[str, object]
@@ -659,3 +659,9 @@ def system_gate(
         trace=trace,
         keys=keys,
     )
+
+
+def acting_gate(session: Session, actor: Actor, activity: str) -> Gate:
+    """The gate for a person's work that a service carries on outside a request (an upload's import,
+    a re-processed quarantine row): that person under ``activity``."""
+    return Gate(session, actor, Purpose.for_activity(activity))

@@ -1,4 +1,4 @@
-"""The legal-basis matrix: read the packaged YAML, and the Wgs categories that are never shared."""
+"""The legal-basis matrix: read the packaged YAML (its Wgs categories are read by ``policy.wgs``)."""
 
 from __future__ import annotations
 
@@ -37,19 +37,3 @@ def default_bases() -> list[dict[str, Any]]:
 def matrix_parties() -> list[str]:
     """The party names of the matrix (OD-toezicht, OD-BOA, Politie, OM, ILT, …)."""
     return list(load_matrix()["parties"])
-
-
-def forbidden_categories() -> frozenset[str]:
-    """Data categories the Wgs forbids sharing (the RIEC brochure names nationality)."""
-    names = load_matrix().get("wgs", {}).get("forbidden_categories", [])
-    synonyms = {"nationaliteit": {"nationaliteit", "nationaliteiten", "nationality", "nationalities"}}
-    result: set[str] = set()
-    for name in names:
-        result |= synonyms.get(name, {name})
-    return frozenset(result)
-
-
-def is_forbidden_field(name: str) -> bool:
-    """True if a field name denotes a forbidden category (``nationaliteit``, ``persoon.nationality``)."""
-    key = name.strip().lower().replace("-", "_").split(".")[-1]
-    return any(key == cat or key.startswith(cat + "_") or key.endswith("_" + cat) for cat in forbidden_categories())

@@ -19,6 +19,7 @@ from plein.audit.actions import AuditAction
 from plein.core.models import Organisation, Theme
 from plein.core.vocabulary import RunStatus
 from plein.errors import PleinError, ValidationError
+from plein.ingest.authority import authorise_for_source, authorise_source_work, is_own_source, read_quarantine
 from plein.ingest.importer import busy_message, file_fingerprint, import_file, open_run, reprocess_quarantined
 from plein.ingest.mapping import packaged_mapping_names
 from plein.ingest.models import IngestRun, IngestSource, QuarantinedRow, QuarantineStatus, TaxonomyTerm
@@ -27,6 +28,7 @@ from plein.ingest.sources import list_sources, register_source
 from plein.ingest.taxonomy import ensure_taxonomy, save_term
 from plein.policy.errors import NotVisible
 from plein.policy.gate import Gate
+from plein.policy.roles import Actor
 from plein.resolve.review import decide, queue_size, review_queue
 from plein.web.access import AuthDep, CsrfDep
 from plein.web.api.ingest import SourceGate
@@ -92,6 +94,7 @@ def add_source(
         return _sources_page(
             request, gate, auth, error="Code: alleen letters, cijfers, punt, streep en liggend streepje.", status=400
         )
+    _authorise_registration(gate, code.strip(), organisatie)
     try:
         register_source(
             gate.session,
@@ -109,6 +112,18 @@ def add_source(
     return RedirectResponse(f"/bronnen/{code.strip()}", status_code=303)
 
 
+def _authorise_registration(gate: Gate, code: str, organisation_code: str) -> None:
+    """A beheerder registers sources of its own organisation only, and never takes over another's."""
+    existing = gate.session.scalars(select(IngestSource).where(IngestSource.code == code)).first()
+    if existing is not None:
+        authorise_for_source(gate, existing, AuditAction.SOURCE_REGISTER)
+    organisation = gate.session.scalars(select(Organisation).where(Organisation.code == organisation_code)).first()
+    if organisation is not None:  # an unknown one is refused by register_source with its own message
+        authorise_source_work(
+            gate, organisation.id, organisation.code, action=AuditAction.SOURCE_REGISTER, object_id=code
+        )
+
+
 def _source_page(
     request: Request,
     gate: Gate,
@@ -122,19 +137,15 @@ def _source_page(
     runs = gate.session.scalars(
         select(IngestRun).where(IngestRun.source_id == source.id).order_by(IngestRun.id.desc()).limit(25)
     ).all()
-    quarantine = gate.session.scalars(
-        select(QuarantinedRow)
-        .where(QuarantinedRow.source_id == source.id, QuarantinedRow.status == QuarantineStatus.OPEN)
-        .order_by(QuarantinedRow.id)
-        .limit(50)
-    ).all()
+    quarantine = read_quarantine(gate, source)
     return _render(
         request,
         "ingest/source.html",
         status,
         source=source,
         runs=runs,
-        quarantine=quarantine,
+        quarantine=quarantine or [],
+        own=is_own_source(gate, source.organisation_id),
         report=quality_report(gate.session, source),
         busy=any(r.display_status == RunStatus.RUNNING for r in runs),
         message=message,
@@ -162,6 +173,7 @@ def save_mapping(
 ) -> Response:
     """Wijzig de mapping van een bron (eerst volledig gevalideerd)."""
     source = _source(gate, code)
+    authorise_for_source(gate, source, AuditAction.SOURCE_MAPPING_CHANGE)
     try:
         register_source(
             gate.session,
@@ -179,9 +191,9 @@ def save_mapping(
     return _source_page(request, gate, auth, source, message="Mapping opgeslagen.")
 
 
-def _run_import(engine: Engine, code: str, path: FilePath, name: str) -> None:
+def _run_import(engine: Engine, code: str, path: FilePath, name: str, actor: Actor) -> None:
     try:
-        import_file(engine, code, path, display_name=name)
+        import_file(engine, code, path, display_name=name, actor=actor)
     except PleinError as exc:  # recorded on the run as 'geweigerd'
         LOG.info("import van %s geweigerd: %s", name, exc.message)
     except Exception:  # pragma: no cover - unexpected; the run stays 'bezig' and can be resumed
@@ -210,6 +222,7 @@ async def upload(
 ) -> Response:
     """Upload een exportbestand; de import loopt op de achtergrond, de pagina toont de voortgang."""
     source = _source(gate, code)
+    authorise_for_source(gate, source, AuditAction.SOURCE_IMPORT)
     name = FilePath(bestand.filename or "upload").name[:200]
     target, handle = open_upload(request.app.state.settings.ensure_var_dir() / "uploads", name)
     size = 0
@@ -226,7 +239,7 @@ async def upload(
         target.unlink()
         return _source_page(request, gate, auth, source, error=busy_message(source, running), status=409)
     gate.audit(AuditAction.SOURCE_IMPORT, object_type="bron", object_id=code, details={"bestand": name, "bytes": size})
-    background.add_task(_run_import, request.app.state.engine, source.code, target, name)
+    background.add_task(_run_import, request.app.state.engine, source.code, target, name, gate.actor)
     return RedirectResponse(f"/bronnen/{code}", status_code=303)
 
 
@@ -241,6 +254,7 @@ async def reprocess(
 ) -> Response:
     """Verwerk een quarantaineregel opnieuw met de gecorrigeerde waarden uit het formulier."""
     source = _source(gate, code)
+    authorise_for_source(gate, source, AuditAction.QUARANTINE_REPROCESS)
     entry = gate.session.get(QuarantinedRow, quarantine_id)
     if entry is None or entry.source_id != source.id:
         raise NotVisible("Quarantaineregel", quarantine_id)
@@ -248,7 +262,7 @@ async def reprocess(
     values = {str(k)[4:]: str(v) for k, v in form.items() if str(k).startswith("veld") and len(str(v)) < 10_000}
     gate.session.commit()
     try:
-        status = reprocess_quarantined(request.app.state.engine, quarantine_id, values)
+        status = reprocess_quarantined(request.app.state.engine, quarantine_id, values, actor=gate.actor)
     except ValidationError as exc:
         return _source_page(request, gate, auth, source, error=exc.message, status=400)
     gate.audit(AuditAction.QUARANTINE_REPROCESS, object_type="quarantaine", object_id=str(quarantine_id))

@@ -51,6 +51,8 @@ def run_out(run: IngestRun) -> dict[str, Any]:
         "ongewijzigd": run.rows_unchanged,
         "quarantaine": run.rows_quarantined,
         "dubbeleSleutels": run.rows_duplicate,
+        "bestandsregels": run.file_lines,
+        "bestandsregelsVerwerkt": run.lines_read,
         "bestandsgrootte": run.file_size,
         "gestart": run.started_at.isoformat(),
         "klaar": run.finished_at.isoformat() if run.finished_at else None,
@@ -98,7 +100,12 @@ def quality_api(gate: SourceGate, code: CodePath, importrun: int | None = None) 
 
 @router.get("/bronnen/{code}/imports/{run_id}", summary="Eén import met zijn voortgang")
 def run_api(gate: SourceGate, code: CodePath, run_id: Annotated[int, Path(ge=1, le=2**62)]) -> dict[str, Any]:
-    """Status en tellingen van een import; ``regelsIn = nieuw + bijgewerkt + ongewijzigd + quarantaine``."""
+    """Status en tellingen van een import; ``regelsIn = nieuw + bijgewerkt + ongewijzigd + quarantaine``.
+
+    Bij CSV telt ``bestandsregels`` de regels van het bestand zelf (kop en lege regels meegeteld) en
+    ``bestandsregelsVerwerkt`` de regels die de lezer daarvan in een rij, de kop of een lege regel plaatste:
+    zijn ze ongelijk, dan is de status ``onvolledig``.
+    """
     source = _source(gate, code)
     run = gate.session.get(IngestRun, run_id)
     if run is None or run.source_id != source.id:
