@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from plein.core.geo import distance_m
 from plein.core.identifiers import validate_postcode
 from plein.core.models import (
     Address,
@@ -25,7 +26,7 @@ from plein.core.models import (
     Record,
     Transport,
 )
-from plein.demo.geo import CITY_BY_NAME, distance_m
+from plein.demo.geo import CITY_BY_NAME
 from plein.demo.seed import seed_demo_world
 from plein.demo.world import iter_truth_records
 from plein.errors import PleinError, ValidationError

@@ -21,7 +21,6 @@ from sqlalchemy import Engine, Table, delete, select
 from sqlalchemy.orm import Session
 
 from plein.core.models import Establishment, utcnow
-from plein.ingest.importer import bulk_insert
 from plein.policy.gate import Gate
 from plein.policy.register import RESOLUTIE
 from plein.policy.roles import Actor, Purpose
@@ -30,6 +29,7 @@ from plein.resolve.data import COLUMNS, canonical_establishments, partner_establ
 from plein.resolve.models import ResolvedSubject, ResolveLink, ResolveRun, ReviewDecision
 from plein.resolve.splink_model import ScoredPair, score_pairs
 from plein.resolve.succession import SuccessionIndex, detect_successions, record_successions, succession_index
+from plein.store.bulk import bulk_insert
 from plein.store.engine import session_factory
 
 LINKS: Table = ResolveLink.__table__  # type: ignore[assignment]
