@@ -68,6 +68,7 @@ def seed_sqlite(directory: Path, seed: int) -> tuple[Engine, dict[str, Any]]:
     return engine, truth
 
 
+@pytest.mark.slow
 def test_deterministic_for_a_seed(tmp_path: Path) -> None:
     for name in "abc":
         (tmp_path / name).mkdir()
@@ -83,6 +84,7 @@ def test_deterministic_for_a_seed(tmp_path: Path) -> None:
     assert fingerprint(other) != fingerprint(first)
 
 
+@pytest.mark.slow
 def test_same_world_on_every_backend(seeded_engine: Engine, tmp_path: Path) -> None:
     reference, _truth = seed_sqlite(tmp_path, 7)
     assert fingerprint(seeded_engine) == fingerprint(reference)
@@ -264,6 +266,7 @@ def test_addresses_belong_to_their_city(seeded_engine: Engine) -> None:
         )
 
 
+@pytest.mark.slow
 def test_refuses_a_filled_database_and_unknown_size(engine: Engine, tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="Onbekende grootte 'huge'"):
         seed_demo_world(engine, "huge", 1, tmp_path)
