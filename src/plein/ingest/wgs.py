@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from plein.policy.matrix import is_forbidden_field  # the legal-basis matrix's own Wgs list
+
 FORBIDDEN_CATEGORIES: dict[str, tuple[str, ...]] = {
     "nationaliteit": ("nationaliteit", "nationality", "staatsburgerschap"),
     "etnische afkomst": ("etnisch", "etniciteit", "afkomst", "ethnic", "ras"),
@@ -24,8 +26,6 @@ _WORD = re.compile(r"[a-z]+")
 
 def forbidden_category(name: str) -> str | None:
     """The Wgs category a column or field name falls in, or None when it is allowed."""
-    from plein.policy.matrix import is_forbidden_field  # the legal-basis matrix's own Wgs list
-
     if is_forbidden_field(name):
         return "Wgs-matrix"
     lowered = name.lower()
