@@ -29,7 +29,7 @@ install: $(PY_STAMP) $(NPM_STAMP)
 
 ## lock: resolve requirements.lock again after pyproject.toml changed (other pins kept; UPGRADE=1 takes the newest)
 lock: $(PY_STAMP)
-	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11.5 --no-header \
+	$(BIN)/uv pip compile --quiet pyproject.toml --extra dev --generate-hashes --python-version 3.11.5 --no-header \
 		$(if $(UPGRADE),--upgrade) -o $(LOCK)
 
 ## run: install, create var/plein.db, seed the small demo world (once), serve at http://127.0.0.1:8000
