@@ -20,7 +20,7 @@ from sqlalchemy import Engine, text
 from tests.databases import fresh_database
 
 from plein.demo.seed import seed_demo_world
-from plein.demo.writer import BulkWriter
+from plein.store.bulk import BulkWriter
 from plein.store.engine import create_engine_for
 from plein.store.migrate import upgrade
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,20 @@ from plein.store.migrate import upgrade
 from plein.web.app import create_app
 from tests.access.clients import SEEDED_USER, authorise_client
 from tests.databases import BACKENDS, fresh_database
+
+# Caches the tests create (the webwatch lexicon, chromium's profile) stay in the repository, not in
+# the home folder; set before plein or a browser reads them, and inherited by the CLI subprocesses.
+_CACHE = Path(__file__).resolve().parents[1] / ".cache"
+os.environ.setdefault("XDG_CACHE_HOME", str(_CACHE / "xdg"))
+os.environ.setdefault("XDG_CONFIG_HOME", str(_CACHE / "xdg-config"))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests run in the serial pass: a chromium per worker would starve a small machine."""
+    for item in items:
+        if item.get_closest_marker("browser") is not None:
+            item.add_marker(pytest.mark.serial)
 
 
 @pytest.fixture(autouse=True)

@@ -26,9 +26,8 @@ from plein.retention.job import run_retention
 from plein.retention.rules import current_rules, set_dpia, set_rule
 from plein.settings import Settings
 from plein.web.app import create_app
-from plein.webwatch.evidence import EvidenceWriter
+from plein.webwatch.evidence import EvidenceWriter, default_evidence_root
 from plein.webwatch.models import WebCrawl, WebObservation, WebOffer, WebPage
-from plein.webwatch.service import default_evidence_root
 from tests.access.world import World, build_world, login
 
 TODAY = dt.date(2025, 3, 3)  # the world's records are of 1, 2 and 3 March 2025

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from plein.core.geo import distance_m
 from plein.core.identifiers import validate_postcode
 from plein.core.models import (
     Address,
@@ -25,7 +26,7 @@ from plein.core.models import (
     Record,
     Transport,
 )
-from plein.demo.geo import CITY_BY_NAME, distance_m
+from plein.demo.geo import CITY_BY_NAME
 from plein.demo.seed import seed_demo_world
 from plein.demo.world import iter_truth_records
 from plein.errors import PleinError, ValidationError
@@ -67,6 +68,7 @@ def seed_sqlite(directory: Path, seed: int) -> tuple[Engine, dict[str, Any]]:
     return engine, truth
 
 
+@pytest.mark.slow
 def test_deterministic_for_a_seed(tmp_path: Path) -> None:
     for name in "abc":
         (tmp_path / name).mkdir()
@@ -82,6 +84,7 @@ def test_deterministic_for_a_seed(tmp_path: Path) -> None:
     assert fingerprint(other) != fingerprint(first)
 
 
+@pytest.mark.slow
 def test_same_world_on_every_backend(seeded_engine: Engine, tmp_path: Path) -> None:
     reference, _truth = seed_sqlite(tmp_path, 7)
     assert fingerprint(seeded_engine) == fingerprint(reference)
@@ -263,6 +266,7 @@ def test_addresses_belong_to_their_city(seeded_engine: Engine) -> None:
         )
 
 
+@pytest.mark.slow
 def test_refuses_a_filled_database_and_unknown_size(engine: Engine, tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="Onbekende grootte 'huge'"):
         seed_demo_world(engine, "huge", 1, tmp_path)

@@ -65,6 +65,7 @@ def _register(engine: Engine) -> None:
             )
 
 
+@pytest.mark.slow
 def test_every_demo_partner_file_imports_faithfully(engine: Engine, demo_exports) -> None:
     folder, truth = demo_exports
     _register(engine)
@@ -92,6 +93,7 @@ def test_every_demo_partner_file_imports_faithfully(engine: Engine, demo_exports
             assert detail == expected["detail"]
 
 
+@pytest.mark.slow
 def test_reimport_changes_nothing_and_a_corrected_row_updates_its_record(
     engine: Engine, demo_exports, tmp_path: Path
 ) -> None:

@@ -29,6 +29,7 @@ import_file(create_engine_for(sys.argv[1]), "test-od", Path(sys.argv[2]), chunk_
 """
 
 
+@pytest.mark.slow
 def test_killed_import_resumes_without_duplicates_or_gaps(engine: Engine, tmp_path: Path) -> None:
     source = test_source(engine)
     path = tmp_path / "groot.csv"
@@ -68,6 +69,7 @@ def _start_child(engine: Engine, path: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-c", CHILD, url, str(path)], env=os.environ.copy())
 
 
+@pytest.mark.slow
 def test_a_second_import_of_the_same_file_is_refused_while_the_first_runs(engine: Engine, tmp_path: Path) -> None:
     source = test_source(engine)
     path = tmp_path / "groot.csv"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, select
 
 from plein.audit.models import AuditEntry
@@ -22,6 +23,7 @@ def _subjects(engine: Engine) -> dict[int, int]:
         return {s.establishment_id: s.subject_id for s in session.scalars(select(ResolvedSubject))}
 
 
+@pytest.mark.slow
 def test_resolution_on_the_demo_world(engine: Engine, tmp_path: Path) -> None:
     from plein.demo.seed import seed_demo_world
 

@@ -7,11 +7,11 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from plein.core.models import Address, Establishment, LegalEntity, Organisation
+from plein.core.names import tokens
 from plein.errors import ValidationError
 from plein.search.criteria import parse_circle, parse_free_text, parse_postcode_range, read_kvk_file
 from plein.search.geo import point_in_polygon
 from plein.search.index import reindex, update_establishments
-from plein.search.normalise import tokens
 from plein.search.subjects import name_score
 from plein.search.vocab import vocabulary
 

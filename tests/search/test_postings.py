@@ -12,6 +12,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
+import pytest
 from alembic import command
 from sqlalchemy import BigInteger, Engine, String, column, func, insert, select, table, text
 from sqlalchemy.orm import Session
@@ -172,6 +173,7 @@ def test_migration_packs_an_existing_index(database_url: str) -> None:
     engine.dispose()
 
 
+@pytest.mark.slow
 def test_migration_to_name_index_empties_it_and_init_rebuilds_it(database_url: str, tmp_path: Path) -> None:
     """0010 replaces the token rows by name rows: the old index is dropped and ``plein init`` rebuilds."""
     engine = create_engine_for(database_url)

@@ -13,9 +13,9 @@ from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session
 
 from plein.audit.models import AuditEntry, AuditSubject
+from plein.core.geo import distance_m
 from plein.core.models import Address, Establishment, LegalEntity, LegalEntityLink, Organisation, Record, Theme
-from plein.demo.geo import distance_m
-from plein.search.normalise import tokens
+from plein.core.names import tokens
 from plein.webwatch.models import WebOffer
 from tests.search.helpers import bearer, collaboration_id, rows, visible
 

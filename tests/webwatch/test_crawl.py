@@ -24,6 +24,9 @@ from plein.webwatch.models import WebCrawl, WebLabel, WebOffer, WebPage
 from tests.databases import BACKENDS, fresh_database
 from tests.webwatch.conftest import ALL_THEMES, crawl_args, run_crawl, start_urls
 
+# Real crawls against the demo webshops, one of them timing the crawl delay: alone, not beside other tests.
+pytestmark = [pytest.mark.slow, pytest.mark.serial]
+
 
 class Crawled:
     """One full crawl of the four demo sites on one backend, shared by the tests of this module."""

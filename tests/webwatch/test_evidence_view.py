@@ -18,9 +18,8 @@ from plein.auth.tokens import issue_token
 from plein.core.models import Organisation, Theme
 from plein.settings import Settings
 from plein.web.app import create_app
-from plein.webwatch.evidence import EvidenceWriter
+from plein.webwatch.evidence import EvidenceWriter, default_evidence_root
 from plein.webwatch.models import WebCrawl, WebObservation, WebOffer, WebPage
-from plein.webwatch.service import default_evidence_root
 
 PHONE = "06-41234567"
 EMAIL = "jan.devries@voorbeeld.nl"

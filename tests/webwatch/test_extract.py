@@ -132,6 +132,7 @@ def test_other_encoding_is_decoded() -> None:
     assert offer.title == "Helm één" and offer.price == Decimal("12.50")
 
 
+@pytest.mark.slow
 def test_huge_page_is_cut_not_crashed() -> None:
     html = b"<html><body><h1>Groot</h1>" + b"<p>vulling</p>" * 400_000 + b"</body></html>"
     result = extract_page(html, "https://shop.example/groot")

@@ -22,6 +22,9 @@ from plein.store.migrate import upgrade
 from plein.webwatch.models import WebCrawl, WebOffer, WebPage
 from tests.webwatch.conftest import crawl_args, crawl_env, run_crawl, start_urls
 
+# Kills a crawl at a moment in time and shares Redis between processes: alone, not beside other tests.
+pytestmark = [pytest.mark.slow, pytest.mark.serial]
+
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
 

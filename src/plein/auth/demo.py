@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from plein.auth.accounts import create_user
 from plein.auth.models import UserAccount
-from plein.core.models import Organisation, Record
+from plein.core.models import DemoSeedRun, Organisation, Record
 from plein.core.vocabulary import Confidentiality
 from plein.policy.admin import knelpunt_term_end
 from plein.policy.defaults import ensure_policy_defaults
@@ -228,8 +228,6 @@ def _demo_collaborations(
 
 def existing_demo_accounts(engine: Engine) -> list[DemoAccount]:
     """The demo accounts of an already seeded demo database (passwords re-derived from its seed)."""
-    from plein.core.models import DemoSeedRun
-
     with Session(engine) as session:
         run = session.scalars(select(DemoSeedRun).order_by(DemoSeedRun.id.desc()).limit(1)).first()
         if run is None:

@@ -165,8 +165,8 @@ def train_command(
     """Train het tekstmodel van een thema opnieuw op alle labels (correcties van analisten gaan voor)."""
     from plein.runtime import ready_engine
     from plein.webwatch.scrub import default_scrubber
-    from plein.webwatch.service import add_training_labels, retrain
     from plein.webwatch.themes import get_theme
+    from plein.webwatch.training import add_training_labels, retrain
 
     get_theme(theme)
     engine = ready_engine()

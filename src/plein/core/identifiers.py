@@ -76,9 +76,28 @@ def validate_postcode(value: str) -> str:
     if compact[4:] in NEVER_ISSUED_POSTCODE_LETTERS:
         raise ValidationError(f"Postcode {raw!r}: de letters {compact[4:]} worden nooit uitgegeven.")
     try:
-        return str(stdnum_postcode.validate(compact))
+        stdnum_postcode.validate(compact)
     except stdnum_errors.ValidationError as exc:
         raise ValidationError(f"Postcode {raw!r} is ongeldig.") from exc
+    return _postcode_form(compact)
+
+
+def _postcode_form(compact: str) -> str:
+    """The one written form of a postcode in plein: four digits, a space, two capitals (``1234 AB``)."""
+    return f"{compact[:4]} {compact[4:]}"
+
+
+def postcode_key(value: str | None) -> str | None:
+    """A postcode to compare on, lenient: ``1234 AB`` for anything shaped like one, else the value
+    compacted and upper-cased (two spellings of one wrong value still meet); None when empty."""
+    if not value:
+        return None
+    compact = clean(str(value), " -").upper().strip()
+    if not compact:
+        return None
+    if len(compact) == 6 and isdigits(compact[:4]) and compact[4:].isalpha() and compact[4:].isascii():
+        return _postcode_form(compact)
+    return compact
 
 
 def is_valid(validator: object, value: str) -> bool:

@@ -11,9 +11,10 @@ import math
 import random
 from dataclasses import dataclass
 
-# Postcode letters never contain F, I, O, Q, U or Y; SA, SD and SS are never issued.
+from plein.core.identifiers import NEVER_ISSUED_POSTCODE_LETTERS
+
+# Postcode letters never contain F, I, O, Q, U or Y; SA, SD and SS are never issued (core.identifiers).
 POSTCODE_LETTERS = "ABCDEGHJKLMNPRSTVWXZ"
-NEVER_ISSUED = frozenset({"SA", "SD", "SS"})
 
 
 @dataclass(frozen=True)
@@ -113,15 +114,5 @@ def random_postcode(rng: random.Random, city: City) -> str:
     digits = rng.randint(low, high)
     while True:
         letters = rng.choice(POSTCODE_LETTERS) + rng.choice(POSTCODE_LETTERS)
-        if letters not in NEVER_ISSUED:
+        if letters not in NEVER_ISSUED_POSTCODE_LETTERS:
             return f"{digits} {letters}"
-
-
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in metres (haversine)."""
-    radius = 6_371_008.8
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi = phi2 - phi1
-    dlambda = math.radians(lon2 - lon1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
-    return 2 * radius * math.asin(math.sqrt(a))

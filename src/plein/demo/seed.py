@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from plein.audit.actions import AuditAction
 from plein.core.models import DemoSeedRun, Establishment, LegalEntity, Organisation, Record, utcnow
 from plein.demo.world import COLUMNS, Progress, WorldBuilder, size_spec
-from plein.demo.writer import BulkWriter, deferred_indexes
 from plein.errors import PleinError
+from plein.store.bulk import BulkWriter, deferred_indexes
 from plein.store.registry import Base
 
 

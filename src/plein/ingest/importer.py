@@ -9,7 +9,6 @@ record. Every row read ends up stored or quarantined: rows in = stored + quarant
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable, Iterator
@@ -57,6 +56,7 @@ from plein.ingest.transform import AllowedCodes, MappedRow, RowProblem, map_row
 from plein.policy.gate import Gate, system_gate
 from plein.policy.register import AANLEVERING
 from plein.policy.roles import Actor
+from plein.store.bulk import bulk_insert
 from plein.store.engine import session_factory
 
 DETAIL_TABLES: dict[str, Table] = {
@@ -510,65 +510,6 @@ def store_mapped(connection: Connection, context: _Context, rows: list[MappedRow
         _update_changed(connection, context, changed, now)
         counts["rows_updated"] += len(changed)
     return counts
-
-
-def _copy_value(value: Any) -> Any:
-    """JSON columns travel through COPY as JSON text."""
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value
-
-
-def _sqlite_datetime(value: dt.datetime) -> str:
-    if value.tzinfo is not None:
-        value = value.astimezone(dt.UTC).replace(tzinfo=None)
-    return value.strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
-_SQLITE_CONVERTERS: dict[type, Callable[[Any], Any]] = {
-    dt.datetime: _sqlite_datetime,
-    dt.date: dt.date.isoformat,
-    dict: lambda value: json.dumps(value, ensure_ascii=False),
-    list: lambda value: json.dumps(value, ensure_ascii=False),
-}
-
-
-def _sqlite_rows(rows: list[dict[str, Any]], columns: list[str]) -> list[tuple[Any, ...]]:
-    """What SQLAlchemy's SQLite types would store: naive UTC timestamps, ISO dates, JSON text."""
-    converters = _SQLITE_CONVERTERS
-    cache: dict[int, Any] = {}  # one chunk shares its timestamp object; convert it once
-    out = []
-    for row in rows:
-        values = []
-        for column in columns:
-            value = row[column]
-            convert = converters.get(type(value))
-            if convert is not None:
-                key = id(value)
-                if key not in cache:
-                    cache[key] = (value, convert(value))
-                value = cache[key][1]
-            values.append(value)
-        out.append(tuple(values))
-    return out
-
-
-def bulk_insert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert many rows fast: COPY on PostgreSQL, executemany elsewhere; same transaction either way."""
-    if not rows:
-        return
-    columns = list(rows[0])
-    quoted = ", ".join(f'"{c}"' for c in columns)
-    if connection.dialect.name == "sqlite":  # the DBAPI's own executemany: no per-row SQLAlchemy overhead
-        marks = ", ".join("?" for _ in columns)
-        statement = f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})'  # noqa: S608 - names from metadata
-        connection.exec_driver_sql(statement, _sqlite_rows(rows, columns))
-        return
-    if connection.dialect.name != "postgresql":
-        connection.execute(insert(table), rows)
-        return
-    raw = connection.connection.driver_connection
-    with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:  # type: ignore[union-attr]
-        for row in rows:
-            copy.write_row([_copy_value(row[c]) for c in columns])
 
 
 def _insert_new(connection: Connection, context: _Context, rows: list[MappedRow], now: Any) -> None:

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from plein.core.models import Organisation, Theme
@@ -208,15 +209,15 @@ def add_participant(
 
 def add_member(session: Session, collab: Collaboration, user_id: int, *, manager: bool = False) -> CollaborationMember:
     """Make a user a member; the user's organisation must take part."""
-    from plein.auth.models import UserAccount
-
-    user = session.get(UserAccount, user_id)
+    users = _referenced_table(CollaborationMember.user_id)
+    user = session.execute(select(users.c.organisation_id).where(users.c.id == user_id)).first()
     if user is None:
         raise ValidationError(f"Gebruiker {user_id} bestaat niet.")
+    organisation_id = user.organisation_id
     participating = session.scalar(
         select(CollaborationParticipant.id).where(
             CollaborationParticipant.collaboration_id == collab.id,
-            CollaborationParticipant.organisation_id == user.organisation_id,
+            CollaborationParticipant.organisation_id == organisation_id,
         )
     )
     if participating is None:
@@ -233,3 +234,10 @@ def add_member(session: Session, collab: Collaboration, user_id: int, *, manager
     session.add(row)
     session.flush()
     return row
+
+
+def _referenced_table(column: Any) -> Table:
+    """The table a foreign key points at, found through the metadata: policy reads the user table
+    without importing ``auth`` (which builds on policy's roles)."""
+    (foreign_key,) = column.property.columns[0].foreign_keys
+    return foreign_key.column.table

@@ -14,8 +14,10 @@ import pandas as pd
 from sqlalchemy import Engine, Select, select
 from sqlalchemy.orm import aliased
 
+from plein.core.identifiers import postcode_key
 from plein.core.models import Address, Establishment, LegalEntity, Organisation, Record
-from plein.resolve.normalise import house_number_key, kvk_key, name_key, postcode_key
+from plein.core.names import name_key
+from plein.resolve.normalise import house_number_key, kvk_key
 
 REGISTER_ORGANISATION = "KVK"
 COLUMNS = ["unique_id", "name_key", "kvk", "postcode", "house_number", "street", "establishment_number"]

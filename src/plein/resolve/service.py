@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 from plein.audit.actions import AuditAction
 from plein.core.models import Establishment, utcnow
 from plein.core.vocabulary import RunStatus
-from plein.ingest.importer import bulk_insert
 from plein.policy.gate import Gate, system_gate
 from plein.policy.register import RESOLUTIE
 from plein.resolve.company_model import company_spec
@@ -31,6 +30,7 @@ from plein.resolve.data import COLUMNS, canonical_establishments, partner_establ
 from plein.resolve.models import LINKED, LinkStatus, ResolvedSubject, ResolveLink, ResolveRun, ReviewDecision
 from plein.resolve.splink_model import ScoredPair, score_pairs
 from plein.resolve.succession import SuccessionIndex, detect_successions, record_successions, succession_index
+from plein.store.bulk import bulk_insert
 from plein.store.engine import session_factory
 
 LINKS: Table = ResolveLink.__table__  # type: ignore[assignment]

@@ -25,8 +25,8 @@ from plein.policy.roles import Actor, Purpose
 from plein.resolve.models import ResolveLink, ReviewDecision
 from plein.retention.rules import RetentionAction, RetentionKind, RuleInForce, current_rules
 from plein.settings import Settings
+from plein.webwatch.evidence import default_evidence_root
 from plein.webwatch.models import WebOffer, WebPage
-from plein.webwatch.service import default_evidence_root
 
 CHUNK = 1000
 # Plain tables for the bulk statements: a joined-inheritance hierarchy is changed table by table.

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from plein.core.geo import distance_m
 from plein.core.models import Address, Establishment
-from plein.demo.geo import distance_m
 from plein.errors import ValidationError
 from plein.search.criteria import Circle
 

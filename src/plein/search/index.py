@@ -20,9 +20,9 @@ from sqlalchemy import Connection, Engine, delete, insert, select, tuple_, updat
 from sqlalchemy.orm import Session
 
 from plein.core.models import Establishment, LegalEntity, utcnow
+from plein.core.names import tokens
 from plein.search import postings
 from plein.search.models import NAME_KINDS, TOKEN_LENGTH, SearchNameUse, SearchState, SearchVocab
-from plein.search.normalise import tokens
 
 BATCH = 20_000
 _NAAM, _RECHTSPERSOON, _HANDELSNAAM = (NAME_KINDS.index(k) for k in ("naam", "rechtspersoon", "handelsnaam"))

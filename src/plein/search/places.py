@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plein.core.models import Address
+from plein.core.names import fold
 from plein.errors import ValidationError
-from plein.search.normalise import fold
 from plein.search.vocab import index_version
 
 _cache: dict[tuple[str, str, int], dict[str, list[str]]] = {}

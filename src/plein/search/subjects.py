@@ -13,11 +13,11 @@ from sqlalchemy import ColumnElement, Row, Select, func, select
 
 from plein.audit.actions import AuditAction
 from plein.core.models import Address, Establishment, LegalEntity
+from plein.core.names import tokens
 from plein.policy.gate import Gate
 from plein.search import postings
 from plein.search.criteria import SubjectQuery
 from plein.search.models import NAME_KINDS, SearchNameUse
-from plein.search.normalise import tokens
 from plein.search.places import resolve_place
 from plein.search.results import SubjectHit, audit_subjects, count_visible_records, id_in, load_hits
 from plein.search.vocab import vocabulary

@@ -21,6 +21,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from plein.errors import ValidationError
+from plein.settings import Settings, get_settings
 
 HASH_HEADER = "WARC-Plein-Content-SHA256"
 
@@ -45,6 +46,11 @@ class EvidencePage:
     headers: list[tuple[str, str]]
     body: bytes
     content_hash: str
+
+
+def default_evidence_root(settings: Settings | None = None) -> Path:
+    """Where WARC files live; access goes through ``read_evidence`` only."""
+    return (settings or get_settings()).var_dir / "webwatch" / "evidence"
 
 
 def content_hash(body: bytes) -> str:

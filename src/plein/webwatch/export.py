@@ -9,7 +9,7 @@ from typing import Any
 from plein.audit.actions import AuditAction
 from plein.policy.gate import Gate
 from plein.webwatch.models import WebOffer
-from plein.webwatch.service import list_offers
+from plein.webwatch.reads import list_offers
 
 COLUMNS = [
     ("id", "Id"),

@@ -59,7 +59,7 @@ class RedirectLoopRecorder:
         if not chain:
             return
         from plein.webwatch.crawl.pipelines import context_for
-        from plein.webwatch.service import PageResult
+        from plein.webwatch.writes import PageResult
 
         route = " → ".join([*chain, request.url])
         context_for(self.crawler).store.record_page(

@@ -17,8 +17,9 @@ from plein.webwatch.evidence import EvidenceWriter, StoredPage
 from plein.webwatch.extract import extract_page
 from plein.webwatch.process import process_offer
 from plein.webwatch.scrub import default_scrubber
-from plein.webwatch.service import CrawlStore, PageResult, load_models
 from plein.webwatch.themes import load_themes
+from plein.webwatch.training import load_models
+from plein.webwatch.writes import CrawlStore, PageResult
 
 
 class CrawlContext:

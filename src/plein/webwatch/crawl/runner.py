@@ -16,7 +16,8 @@ from plein.errors import ValidationError
 from plein.runtime import ready_engine
 from plein.settings import Settings, get_settings
 from plein.webwatch.crawl.settings import CrawlConfig, scrapy_settings
-from plein.webwatch.service import default_evidence_root, finish_crawl, start_crawl
+from plein.webwatch.evidence import default_evidence_root
+from plein.webwatch.lifecycle import finish_crawl, start_crawl
 from plein.webwatch.themes import WebTheme, get_theme
 
 DEMO_SITES_FILE = Path("demo") / "webshops" / "sites.json"
