@@ -120,7 +120,7 @@ _WORDS = (
     "note organisation out pages pagination password port prefix quality quarantine queue redis register "
     "reindex replace reprocess resolve review reviewer role scale scrub search seed serve size sources "
     "sso start subject system themes token train truth upgrade url users verbose verify version wait "
-    "webshops webwatch retention run show workers platform admin as of "
+    "webshops webwatch retention run show workers platform admin as of seal prove "
 )
 CLI_WORDS = set(_WORDS.split())
 
