@@ -27,6 +27,8 @@ from plein.web import (
     webwatch_pages,
 )
 from plein.web.access import install_access
+from plein.web.blank_query import BlankQueryMiddleware
+from plein.web.filters import install_filters
 from plein.web.oidc_pages import install_oidc
 from plein.web.problems import document_problems, install_error_handlers
 
@@ -55,6 +57,7 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
     app.state.login_throttle = LoginThrottle()
     app.state.templates = Jinja2Templates(directory=WEB_DIR / "templates")
     app.state.templates.env.globals["plein_version"] = __version__
+    install_filters(app.state.templates.env)
 
     @app.middleware("http")
     async def api_version_header(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -63,6 +66,7 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
         return response
 
     install_error_handlers(app)
+    app.add_middleware(BlankQueryMiddleware)
     install_access(app)
     install_oidc(app, settings)
     app.mount("/static/plein", StaticFiles(directory=WEB_DIR / "static"), name="static")

@@ -306,6 +306,8 @@ def review_page(request: Request, gate: GateDep, auth: AuthDep, pagina: int = 1)
         items=items,
         total=queue_size(gate.session, clause),
         page=pagina,
+        size=25,
+        doel=gate.purpose.describe(),
         csrf_token=auth.csrf_token,
         message=request.query_params.get("melding", "")[:200],
     )

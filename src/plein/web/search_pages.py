@@ -12,10 +12,18 @@ from fastapi.responses import HTMLResponse, Response
 
 from plein.dossier.build import build_dossier
 from plein.dossier.pdf import dossier_pdf
+from plein.dossier.subjects import dossier_of_legal_entities
 from plein.errors import ValidationError
 from plein.policy.purposes import purposes_for
 from plein.search.area import Area, export_rows, search_area
-from plein.search.criteria import RADIUS_CHOICES, parse_filters, parse_kvk_list, parse_postcode_range
+from plein.search.criteria import (
+    RADIUS_CHOICES,
+    parse_filters,
+    parse_kvk_list,
+    parse_postcode_range,
+    resolve_theme,
+    theme_choices,
+)
 from plein.search.subjects import search_subjects
 from plein.web.access import AuthDep, GateDep
 from plein.web.api.search import export_response, subject_query
@@ -35,7 +43,11 @@ def _page(request: Request, template: str, context: dict[str, Any], status: int 
 
 @router.get("/zoeken", response_class=HTMLResponse)
 def search_page(
-    request: Request, auth: AuthDep, gate: GateDep, q: Annotated[str, Query(max_length=200)] = ""
+    request: Request,
+    auth: AuthDep,
+    gate: GateDep,
+    q: Annotated[str, Query(max_length=200)] = "",
+    pagina: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> HTMLResponse:
     """Eén zoekvak: naam, KvK-nummer, vestigingsnummer, postcode of adres."""
     context: dict[str, Any] = {
@@ -43,26 +55,36 @@ def search_page(
         "doel": gate.purpose.describe(),
         "purposes": purposes_for(gate.session, auth.user.id, auth.role),
     }
-    context.update(_results(gate, q))
+    context.update(_results(gate, q, page=pagina))
     return _page(request, "search/search.html", context)
 
 
 @router.get("/zoeken/resultaten", response_class=HTMLResponse)
 def search_results_fragment(
-    request: Request, gate: GateDep, q: Annotated[str, Query(max_length=200)] = ""
+    request: Request,
+    gate: GateDep,
+    q: Annotated[str, Query(max_length=200)] = "",
+    pagina: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> HTMLResponse:
     """Alleen de resultaten (htmx vervangt ze tijdens het typen)."""
-    return _page(request, "search/_results.html", {"doel": gate.purpose.describe(), **_results(gate, q, typing=True)})
+    context = {"doel": gate.purpose.describe(), **_results(gate, q, typing=True, page=pagina)}
+    return _page(request, "search/_results.html", context)
 
 
-def _results(gate: Any, q: str, typing: bool = False) -> dict[str, Any]:
+SEARCH_PAGE_SIZE = 25
+BULK_PAGE_SIZE = 50
+
+
+def _results(gate: Any, q: str, typing: bool = False, page: int = 1) -> dict[str, Any]:
+    base = {"q": q, "page": page, "size": SEARCH_PAGE_SIZE}
     if not q.strip():
-        return {"result": None, "error": ""}
+        return {**base, "result": None, "error": ""}
     try:
         query = subject_query(q, None, None, None, None, None, None, None, typing)
-        return {"result": search_subjects(gate, query, limit=25), "error": ""}
+        offset = (page - 1) * SEARCH_PAGE_SIZE
+        return {**base, "result": search_subjects(gate, query, limit=SEARCH_PAGE_SIZE, offset=offset), "error": ""}
     except ValidationError as exc:
-        return {"result": None, "error": exc.message}
+        return {**base, "result": None, "error": exc.message}
 
 
 @router.get("/zoeken/bulk", response_class=HTMLResponse)
@@ -80,8 +102,11 @@ def bulk_page(
     van: Annotated[dt.date | None, Query()] = None,
     tot: Annotated[dt.date | None, Query()] = None,
     formaat: Annotated[str, Query(pattern="^(html|csv|xlsx)$")] = "html",
+    pagina: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> Response:
-    """Bulkzoeken: alles in een plaats, gemeente, postcodereeks of voor een lijst KvK-nummers."""
+    """Bulkzoeken: alles in een plaats, gemeente, postcodereeks of voor een lijst KvK-nummers.
+
+    A wrong value keeps the form as typed, with the message beside its field (400)."""
     form = {
         "plaats": plaats,
         "gemeente": gemeente,
@@ -97,21 +122,52 @@ def bulk_page(
         "form": form,
         "doel": gate.purpose.describe(),
         "result": None,
-        "error": "",
+        "errors": {},
         "purposes": purposes_for(gate.session, auth.user.id, auth.role),
+        "themes": theme_choices(gate.session),
+        "page": pagina,
+        "size": BULK_PAGE_SIZE,
     }
-    if any((plaats, gemeente, postcode_van, postcode_tot, kvk.strip())):
+    if not any((plaats, gemeente, postcode_van, postcode_tot, kvk.strip())):
+        return _page(request, "search/bulk.html", context)
+    errors: dict[str, str] = context["errors"]
+    postcodes = kvks = filters = None
+    theme_code = ""
+    for name, step in (
+        (
+            "postcodeVan",
+            lambda: parse_postcode_range(postcode_van, postcode_tot) if postcode_van or postcode_tot else None,
+        ),
+        ("kvk", lambda: tuple(parse_kvk_list(kvk)) if kvk.strip() else ()),
+        ("thema", lambda: resolve_theme(gate.session, thema) if thema.strip() else ""),
+    ):
         try:
-            postcodes = parse_postcode_range(postcode_van, postcode_tot) if postcode_van or postcode_tot else None
-            kvks = tuple(parse_kvk_list(kvk)) if kvk.strip() else ()
-            area = Area(plaats, gemeente, postcodes, kvks)
-            filters = parse_filters([thema] if thema else None, None, van, tot, [soort] if soort else None)
-            if formaat in ("csv", "xlsx"):
-                return export_response(export_rows(gate, area, filters), formaat)
-            context["result"] = search_area(gate, area, filters, limit=50)
+            value = step()
         except ValidationError as exc:
-            context["error"] = exc.message
-            return _page(request, "search/bulk.html", context, status=400)
+            errors[name] = exc.message
+            continue
+        if name == "postcodeVan":
+            postcodes = value
+        elif name == "kvk":
+            kvks = value
+        else:
+            theme_code = str(value)
+            form["thema"] = theme_code
+    try:
+        filters = parse_filters([theme_code] if theme_code else None, None, van, tot, [soort] if soort else None)
+    except ValidationError as exc:
+        errors["van"] = exc.message
+    if errors or filters is None:
+        return _page(request, "search/bulk.html", context, status=400)
+    area = Area(plaats, gemeente, postcodes, tuple(kvks or ()))
+    try:
+        if formaat in ("csv", "xlsx"):
+            return export_response(export_rows(gate, area, filters), formaat)
+        offset = (pagina - 1) * BULK_PAGE_SIZE
+        context["result"] = search_area(gate, area, filters, limit=BULK_PAGE_SIZE, offset=offset)
+    except ValidationError as exc:
+        errors["plaats"] = exc.message
+        return _page(request, "search/bulk.html", context, status=400)
     return _page(request, "search/bulk.html", context)
 
 
@@ -131,22 +187,7 @@ def map_page(request: Request, auth: AuthDep, gate: GateDep) -> HTMLResponse:
     )
 
 
-@router.get("/dossier/{vestiging_id}", response_class=HTMLResponse)
-def dossier_page(
-    request: Request, gate: GateDep, vestiging_id: Annotated[int, Path(ge=1, le=2**62)], personen: bool = False
-) -> HTMLResponse:
-    """Het dossier: subject, opvolging, gerelateerde subjecten en de tijdlijn over alle partners."""
-    return _page(
-        request,
-        "search/dossier.html",
-        {
-            "d": build_dossier(gate, vestiging_id, with_persons=personen),
-            "doel": gate.purpose.describe(),
-            "personen": personen,
-        },
-    )
-
-
+# The PDF route comes first: `/dossier/{vestiging_id}` would otherwise take `12.pdf` as its id (400).
 @router.get("/dossier/{vestiging_id}.pdf")
 def dossier_pdf_page(gate: GateDep, vestiging_id: Annotated[int, Path(ge=1, le=2**62)]) -> Response:
     """Het dossier als PDF."""
@@ -158,4 +199,23 @@ def dossier_pdf_page(gate: GateDep, vestiging_id: Annotated[int, Path(ge=1, le=2
         dossier_pdf(dossier),
         media_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="dossier-{vestiging_id}.pdf"'},
+    )
+
+
+@router.get("/dossier/{vestiging_id}", response_class=HTMLResponse)
+def dossier_page(
+    request: Request, gate: GateDep, vestiging_id: Annotated[int, Path(ge=1, le=2**62)], personen: bool = False
+) -> HTMLResponse:
+    """Het dossier: subject, opvolging, gerelateerde subjecten en de tijdlijn over alle partners."""
+    dossier = build_dossier(gate, vestiging_id, with_persons=personen)
+    return _page(
+        request,
+        "search/dossier.html",
+        {
+            "d": dossier,
+            "doel": gate.purpose.describe(),
+            "personen": personen,
+            "dossier_of": dossier_of_legal_entities(gate, [s.legal_entity_id for s in dossier.successions]),
+            "theme_names": dict(theme_choices(gate.session)),
+        },
     )

@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from plein.dossier.subjects import dossier_of_legal_entities
 from plein.errors import ValidationError
 from plein.policy.errors import Refused
 from plein.policy.roles import Role
@@ -104,7 +105,7 @@ def theme_page(
             "total": total,
             "all": alles,
             "page": pagina,
-            "pages": max(1, -(-total // PAGE_SIZE)),
+            "size": PAGE_SIZE,
         },
     )
 
@@ -128,12 +129,14 @@ def offer_page(request: Request, gate: GateDep, auth: AuthDep, aanbod_id: OfferI
     """Eén aanbieding: wat er stond, waarom zij opvalt, en het bewijs per dag."""
     offer = service.get_offer(gate, aanbod_id)
     evidence = service.offer_evidence(gate, aanbod_id)
+    seller = dossier_of_legal_entities(gate, [offer.legal_entity_id] if offer.legal_entity_id else [])
     return request.app.state.templates.TemplateResponse(
         request,
         "webwatch/offer.html",
         {
             "offer": offer,
             "evidence": evidence,
+            "seller_dossier": seller.get(offer.legal_entity_id or 0),
             "may_label": auth.role in service.LABELLERS,
             "csrf_token": auth.csrf_token,
         },
