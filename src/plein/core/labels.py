@@ -137,7 +137,7 @@ def date(value: dt.date | dt.datetime | str | None) -> str:
         try:
             value = dt.datetime.fromisoformat(value) if "T" in value or " " in value else dt.date.fromisoformat(value)
         except ValueError:
-            return value
+            return str(value)
     if isinstance(value, dt.datetime):
         value = local(value)
     return value.strftime("%d-%m-%Y")
@@ -151,7 +151,7 @@ def moment(value: dt.datetime | str | None, seconds: bool = False) -> str:
         try:
             value = dt.datetime.fromisoformat(value)
         except ValueError:
-            return value
+            return str(value)
     return local(value).strftime("%d-%m-%Y %H:%M:%S" if seconds else "%d-%m-%Y %H:%M")
 
 

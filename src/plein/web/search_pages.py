@@ -18,6 +18,8 @@ from plein.policy.purposes import purposes_for
 from plein.search.area import Area, export_rows, search_area
 from plein.search.criteria import (
     RADIUS_CHOICES,
+    PostcodeRange,
+    RecordFilters,
     parse_filters,
     parse_kvk_list,
     parse_postcode_range,
@@ -131,35 +133,30 @@ def bulk_page(
     if not any((plaats, gemeente, postcode_van, postcode_tot, kvk.strip())):
         return _page(request, "search/bulk.html", context)
     errors: dict[str, str] = context["errors"]
-    postcodes = kvks = filters = None
+    postcodes: PostcodeRange | None = None
+    kvks: tuple[str, ...] = ()
+    filters: RecordFilters | None = None
     theme_code = ""
-    for name, step in (
-        (
-            "postcodeVan",
-            lambda: parse_postcode_range(postcode_van, postcode_tot) if postcode_van or postcode_tot else None,
-        ),
-        ("kvk", lambda: tuple(parse_kvk_list(kvk)) if kvk.strip() else ()),
-        ("thema", lambda: resolve_theme(gate.session, thema) if thema.strip() else ""),
-    ):
-        try:
-            value = step()
-        except ValidationError as exc:
-            errors[name] = exc.message
-            continue
-        if name == "postcodeVan":
-            postcodes = value
-        elif name == "kvk":
-            kvks = value
-        else:
-            theme_code = str(value)
-            form["thema"] = theme_code
+    try:
+        postcodes = parse_postcode_range(postcode_van, postcode_tot) if postcode_van or postcode_tot else None
+    except ValidationError as exc:
+        errors["postcodeVan"] = exc.message
+    try:
+        kvks = tuple(parse_kvk_list(kvk)) if kvk.strip() else ()
+    except ValidationError as exc:
+        errors["kvk"] = exc.message
+    try:
+        theme_code = resolve_theme(gate.session, thema) if thema.strip() else ""
+        form["thema"] = theme_code
+    except ValidationError as exc:
+        errors["thema"] = exc.message
     try:
         filters = parse_filters([theme_code] if theme_code else None, None, van, tot, [soort] if soort else None)
     except ValidationError as exc:
         errors["van"] = exc.message
     if errors or filters is None:
         return _page(request, "search/bulk.html", context, status=400)
-    area = Area(plaats, gemeente, postcodes, tuple(kvks or ()))
+    area = Area(plaats, gemeente, postcodes, kvks)
     try:
         if formaat in ("csv", "xlsx"):
             return export_response(export_rows(gate, area, filters), formaat)
