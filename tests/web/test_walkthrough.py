@@ -67,6 +67,7 @@ REACHED = {
     "/internettoezicht/aanbod/#/bewijs/#",
     "/audit",
     "/resolutie/wachtrij",
+    "/zoeken/kaart",
 }
 NEVER = ("/uitloggen", "/inloggen", "/v1/openapi.json")
 DOWNLOADS = (".pdf", ".csv", ".xlsx")
@@ -295,7 +296,33 @@ def walk(browser: Any, base: str, username: str, word: str, findings: Findings) 
             if _same_origin(base, href) and href.split("#")[0] not in seen:
                 queue.append(href)
     wrong_input(page, base, username, findings)
+    if any(urlsplit(u).path == "/zoeken/kaart" for u in seen):  # only where the pages offer the map
+        map_popup(page, base, username, findings)
     context.close()
+
+
+def map_popup(page: Any, base: str, username: str, findings: Findings) -> None:
+    """The map's controls speak Dutch, and a marker's popup leads to the establishment's dossier."""
+    if page.goto(f"{base}/zoeken/kaart").status != 200 or not page.locator("#kaart-form").count():
+        return
+    where = f"{username} /zoeken/kaart"
+    if page.locator(".leaflet-control-zoom-in").get_attribute("title") != "Inzoomen":
+        findings.add(where, "de zoomknoppen van de kaart zijn niet Nederlands")
+    page.fill("#straal", "1000")
+    page.locator("#kaart-form button[type=submit]").click()
+    page.wait_for_function(
+        "(t => t && t !== 'Zoeken…')(document.getElementById('kaart-status').textContent)", timeout=15_000
+    )
+    status = page.inner_text("#kaart-status")
+    if "binnen" not in status:
+        findings.add(where, f"kaartzoeken mislukt: {status}")
+        return
+    markers = page.locator("path.plein-punt")
+    if markers.count():
+        markers.first.click(force=True)
+        popup = page.locator(".leaflet-popup-content a[href^='/dossier/']")
+        if not popup.count():
+            findings.add(where, "de popup van een punt linkt niet naar het dossier")
 
 
 # A person's typing mistake: the page answers 400 but keeps the form, what was typed, and says beside
