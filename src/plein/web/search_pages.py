@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
@@ -140,20 +141,20 @@ def bulk_page(
     try:
         postcodes = parse_postcode_range(postcode_van, postcode_tot) if postcode_van or postcode_tot else None
     except ValidationError as exc:
-        errors["postcodeVan"] = exc.message
+        errors["postcodeVan"] = _beside(exc.message)
     try:
         kvks = tuple(parse_kvk_list(kvk)) if kvk.strip() else ()
     except ValidationError as exc:
-        errors["kvk"] = exc.message
+        errors["kvk"] = _beside(exc.message)
     try:
         theme_code = resolve_theme(gate.session, thema) if thema.strip() else ""
         form["thema"] = theme_code
     except ValidationError as exc:
-        errors["thema"] = exc.message
+        errors["thema"] = _beside(exc.message)
     try:
         filters = parse_filters([theme_code] if theme_code else None, None, van, tot, [soort] if soort else None)
     except ValidationError as exc:
-        errors["van"] = exc.message
+        errors["van"] = _beside(exc.message)
     if errors or filters is None:
         return _page(request, "search/bulk.html", context, status=400)
     area = Area(plaats, gemeente, postcodes, kvks)
@@ -163,9 +164,14 @@ def bulk_page(
         offset = (pagina - 1) * BULK_PAGE_SIZE
         context["result"] = search_area(gate, area, filters, limit=BULK_PAGE_SIZE, offset=offset)
     except ValidationError as exc:
-        errors["plaats"] = exc.message
+        errors["plaats"] = _beside(exc.message)
         return _page(request, "search/bulk.html", context, status=400)
     return _page(request, "search/bulk.html", context)
+
+
+def _beside(message: str) -> str:
+    """A message shown beside its field needs no field name in front (``postcodeVan: …``)."""
+    return re.sub(r"^[A-Za-z]+: ", "", message, count=1)
 
 
 @router.get("/zoeken/kaart", response_class=HTMLResponse)
