@@ -67,3 +67,18 @@ def test_pdf_record_and_paging(seeded_client: TestClient, seeded_engine: Engine)
     export = seeded_client.get("/registraties?thema=afval&formaat=csv")
     assert export.status_code == 200 and export.headers["content-type"].startswith("text/csv")
     assert export.content.decode("utf-8-sig").splitlines()[0].startswith("Registratie;Soort;Thema")
+
+
+def test_bulk_results_can_be_ordered_and_paged(seeded_client: TestClient) -> None:
+    import re
+
+    first_dates = {}
+    for order in ("nieuwste", "oudste"):
+        page = seeded_client.get(f"/zoeken/bulk?plaats=Amsterdam&volgorde={order}")
+        assert page.status_code == 200 and 'rel="next"' in page.text and "1 tot 50 van" in page.text
+        dates = re.findall(r'>(\d\d)-(\d\d)-(\d{4})</a></td><td class="utrecht-table__cell">', page.text)
+        first_dates[order] = [(y, m, d) for d, m, y in dates]
+    assert first_dates["nieuwste"] == sorted(first_dates["nieuwste"], reverse=True)
+    assert (
+        first_dates["oudste"] == sorted(first_dates["oudste"]) and first_dates["oudste"][0] < first_dates["nieuwste"][0]
+    )

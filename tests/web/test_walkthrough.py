@@ -13,12 +13,9 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import sqlite3
 import subprocess
 import sys
-import threading
-import time
 from collections import Counter, deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -36,6 +33,7 @@ from plein.search.normalise import tokens
 from plein.settings import Settings
 from plein.store.engine import create_engine_for
 from plein.web.app import create_app
+from tests.serving import launch_chromium, running
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = [
@@ -131,12 +129,6 @@ class Findings:
         self.problems.append(f"{where}: {what}")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _copy_sqlite(engine: Engine, target: Path) -> str:
     source = engine.url.database
     assert source
@@ -167,8 +159,6 @@ def _crawl_demo_shops(url: str, var_dir: Path) -> None:
 
 @pytest.fixture(scope="module")
 def server(seeded_engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Engine]]:
-    import uvicorn
-
     if seeded_engine.dialect.name != "sqlite":
         pytest.skip("de rondgang draait één keer, op een kopie van de SQLite-demowereld")
     directory = tmp_path_factory.mktemp("walkthrough")
@@ -176,18 +166,8 @@ def server(seeded_engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> I
     _crawl_demo_shops(url, directory / "var")
     engine = create_engine_for(url)
     settings = Settings(var_dir=directory / "var", assets_dir=Path("node_modules").resolve(), secret_key="walkthrough")
-    port = _free_port()
-    config = uvicorn.Config(create_app(engine, settings), host="127.0.0.1", port=port, log_level="warning")
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not instance.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", engine
-    instance.should_exit = True
-    thread.join(timeout=10)
+    with running(create_app(engine, settings)) as base:
+        yield base, engine
     engine.dispose()
 
 
@@ -368,11 +348,7 @@ def test_every_role_walks_plein_without_errors_codes_cut_offs_or_overflow(server
     findings = Findings()
     roles = [r for r in os.environ.get("PLEIN_TEST_WALK_ROLES", ",".join(ROLES)).split(",") if r]
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
-        )
+        browser = launch_chromium(pw)
         try:
             for username in roles:
                 walk(browser, base, username, word, findings)

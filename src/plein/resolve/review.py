@@ -59,11 +59,17 @@ def queue_size(session: Session, visible_records: ColumnElement[bool] | None = N
 
 
 def review_queue(
-    session: Session, *, limit: int = 50, offset: int = 0, visible_records: ColumnElement[bool] | None = None
+    session: Session,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    visible_records: ColumnElement[bool] | None = None,
+    weakest_first: bool = False,
 ) -> list[ReviewItem]:
-    """Links waiting for review, strongest first (the easiest decisions on top)."""
+    """Links waiting for review, strongest first (the easiest decisions on top), or weakest first."""
+    weight = ResolveLink.match_weight.asc() if weakest_first else ResolveLink.match_weight.desc()
     links = session.scalars(
-        _waiting(visible_records).order_by(ResolveLink.match_weight.desc(), ResolveLink.id).limit(limit).offset(offset)
+        _waiting(visible_records).order_by(weight, ResolveLink.id).limit(limit).offset(offset)
     ).all()
     items = []
     for link in links:

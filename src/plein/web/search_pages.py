@@ -12,7 +12,6 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from plein.dossier.build import build_dossier
-from plein.dossier.pdf import dossier_pdf
 from plein.dossier.subjects import dossier_of_legal_entities
 from plein.errors import ValidationError
 from plein.policy.purposes import purposes_for
@@ -29,7 +28,7 @@ from plein.search.criteria import (
 )
 from plein.search.subjects import search_subjects
 from plein.web.access import AuthDep, GateDep
-from plein.web.api.search import export_response, subject_query
+from plein.web.api.search import dossier_pdf_response, export_response, subject_query
 
 router = APIRouter(include_in_schema=False)
 
@@ -106,6 +105,7 @@ def bulk_page(
     tot: Annotated[dt.date | None, Query()] = None,
     formaat: Annotated[str, Query(pattern="^(html|csv|xlsx)$")] = "html",
     pagina: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    volgorde: Annotated[str, Query(pattern="^(nieuwste|oudste)$")] = "nieuwste",
 ) -> Response:
     """Bulkzoeken: alles in een plaats, gemeente, postcodereeks of voor een lijst KvK-nummers.
 
@@ -130,6 +130,7 @@ def bulk_page(
         "themes": theme_choices(gate.session),
         "page": pagina,
         "size": BULK_PAGE_SIZE,
+        "volgorde": volgorde,
     }
     if not any((plaats, gemeente, postcode_van, postcode_tot, kvk.strip())):
         return _page(request, "search/bulk.html", context)
@@ -162,7 +163,8 @@ def bulk_page(
         if formaat in ("csv", "xlsx"):
             return export_response(export_rows(gate, area, filters), formaat)
         offset = (pagina - 1) * BULK_PAGE_SIZE
-        context["result"] = search_area(gate, area, filters, limit=BULK_PAGE_SIZE, offset=offset)
+        oldest = volgorde == "oudste"
+        context["result"] = search_area(gate, area, filters, limit=BULK_PAGE_SIZE, offset=offset, oldest_first=oldest)
     except ValidationError as exc:
         errors["plaats"] = _beside(exc.message)
         return _page(request, "search/bulk.html", context, status=400)
@@ -194,15 +196,7 @@ def map_page(request: Request, auth: AuthDep, gate: GateDep) -> HTMLResponse:
 @router.get("/dossier/{vestiging_id}.pdf")
 def dossier_pdf_page(gate: GateDep, vestiging_id: Annotated[int, Path(ge=1, le=2**62)]) -> Response:
     """Het dossier als PDF."""
-    dossier = build_dossier(gate, vestiging_id)
-    gate.audit(
-        "dossier.pdf", object_type="vestiging", object_id=str(vestiging_id), subjects=[("vestiging", vestiging_id)]
-    )
-    return Response(
-        dossier_pdf(dossier),
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="dossier-{vestiging_id}.pdf"'},
-    )
+    return dossier_pdf_response(gate, vestiging_id, "inline")
 
 
 @router.get("/dossier/{vestiging_id}", response_class=HTMLResponse)

@@ -88,12 +88,13 @@ def theme_page(
     thema: ThemeCode,
     alles: Annotated[bool, Query()] = False,
     pagina: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    volgorde: Annotated[str, Query(pattern="^(score|nieuwste|prijs)$")] = "score",
 ) -> HTMLResponse:
-    """Marktbeeld en werklijst van één thema."""
+    """Marktbeeld en werklijst van één thema (hoogste score, laatst gezien of laagste prijs eerst)."""
     theme = get_theme(thema)
     view = service.market_view(gate, thema)
     total, offers = service.list_offers(
-        gate, thema, only_violations=not alles, limit=PAGE_SIZE, offset=(pagina - 1) * PAGE_SIZE
+        gate, thema, only_violations=not alles, limit=PAGE_SIZE, offset=(pagina - 1) * PAGE_SIZE, order=volgorde
     )
     return request.app.state.templates.TemplateResponse(
         request,
@@ -106,6 +107,7 @@ def theme_page(
             "all": alles,
             "page": pagina,
             "size": PAGE_SIZE,
+            "volgorde": volgorde,
         },
     )
 

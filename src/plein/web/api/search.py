@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from plein.dossier.build import build_dossier
 from plein.dossier.pdf import dossier_pdf
 from plein.errors import ValidationError
+from plein.policy.gate import Gate
 from plein.search.area import Area, export_rows, search_area
 from plein.search.criteria import (
     MAX_KVK_LIST,
@@ -326,6 +327,11 @@ def dossier_api(
 @router.get("/subjecten/{vestiging_id}/dossier.pdf", summary="Dossier als PDF")
 def dossier_pdf_api(gate: GateDep, vestiging_id: Annotated[int, Path(ge=1, le=2**62)]) -> Response:
     """Het dossier als afdrukbare PDF (gelogd als export)."""
+    return dossier_pdf_response(gate, vestiging_id, "attachment")
+
+
+def dossier_pdf_response(gate: Gate, vestiging_id: int, disposition: str) -> Response:
+    """The dossier as PDF, audited as ``dossier.pdf``; ``inline`` (page) or ``attachment`` (API)."""
     dossier = build_dossier(gate, vestiging_id)
     gate.audit(
         "dossier.pdf", object_type="vestiging", object_id=str(vestiging_id), subjects=[("vestiging", vestiging_id)]
@@ -333,5 +339,5 @@ def dossier_pdf_api(gate: GateDep, vestiging_id: Annotated[int, Path(ge=1, le=2*
     return Response(
         dossier_pdf(dossier),
         media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="dossier-{vestiging_id}.pdf"'},
+        headers={"Content-Disposition": f'{disposition}; filename="dossier-{vestiging_id}.pdf"'},
     )
