@@ -54,6 +54,7 @@ class Settings(BaseSettings):
             return self.cache_dir
         base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
         return Path(base) / "plein"
+
     workers: int = Field(
         default=0, ge=0, le=64, description="Server processes of plein serve; 0: one per CPU core (at most 8)."
     )

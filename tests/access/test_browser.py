@@ -4,9 +4,6 @@ different results, and neither can open the other's record."""
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +16,7 @@ from plein.store.engine import create_engine_for
 from plein.store.migrate import upgrade
 from plein.web.app import create_app
 from tests.access.world import PASSWORD, World, build_world
+from tests.serving import launch_chromium, running
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = [
@@ -30,35 +28,17 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, World]]:
-    import uvicorn
-
     directory = tmp_path_factory.mktemp("browser")
     engine = create_engine_for(f"sqlite:///{directory / 'browser.db'}")
     upgrade(engine)
     with Session(engine, expire_on_commit=False) as session:
         world = build_world(session, with_passwords=("a.analist", "b.analist"))
         session.commit()
-    port = _free_port()
     app = create_app(engine, Settings(var_dir=Path(directory / "var"), assets_dir=Path("node_modules")))
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", world
-    uv.should_exit = True
-    thread.join(timeout=10)
+    with running(app) as base:
+        yield base, world
     engine.dispose()
 
 
@@ -77,7 +57,7 @@ def test_two_organisations_see_different_records_on_the_same_page(server: tuple[
     base, world = server
     seen: dict[str, tuple[str, set[str]]] = {}
     with sync_playwright() as pw:
-        browser = _launch(pw)
+        browser = launch_chromium(pw)
         try:
             for username in ("a.analist", "b.analist"):
                 context = browser.new_context()

@@ -123,8 +123,10 @@ def _base() -> Select[Any]:
     return query.join(AuditActor, AuditActor.id == AuditEntry.actor_id)
 
 
-def search(session: Session, flt: AuditFilter, *, limit: int = 50, offset: int = 0) -> tuple[list[EntryView], int]:
-    """Entries matching ``flt``, newest first, and how many match in all."""
+def search(
+    session: Session, flt: AuditFilter, *, limit: int = 50, offset: int = 0, oldest_first: bool = False
+) -> tuple[list[EntryView], int]:
+    """Entries matching ``flt``, newest first (or oldest first), and how many match in all."""
     query = _base()
     if flt.username:
         query = query.where(AuditActor.username == flt.username)
@@ -145,7 +147,8 @@ def search(session: Session, flt: AuditFilter, *, limit: int = 50, offset: int =
             AuditEntry.started_at < dt.datetime.combine(flt.until + dt.timedelta(days=1), dt.time(), dt.UTC)
         )
     total = int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
-    rows = _views(session, query.order_by(AuditEntry.seq.desc()).offset(offset).limit(limit))
+    order = AuditEntry.seq.asc() if oldest_first else AuditEntry.seq.desc()
+    rows = _views(session, query.order_by(order).offset(offset).limit(limit))
     return rows, total
 
 

@@ -20,6 +20,7 @@ from plein import __version__
 from plein.cli.audit import audit_app
 from plein.cli.db import db_app
 from plein.cli.demo import demo_app
+from plein.cli.dutch import install as install_dutch
 from plein.cli.ingest import ingest_command, sources_app
 from plein.cli.resolve import resolve_app
 from plein.cli.retention import retention_app
@@ -30,6 +31,7 @@ from plein.cli.webwatch import webshops_command, webwatch_app
 from plein.errors import PleinError
 from plein.settings import get_settings
 
+install_dutch()
 app = typer.Typer(
     name="plein",
     help="plein: informatieplein voor toezicht- en handhavingspartners.",

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from plein.core.labels import number
 from plein.demo.seed import loaded_counts, seed_demo_world
 from plein.demo.world import SIZES, size_spec
 from plein.runtime import ready_engine
@@ -32,7 +33,7 @@ def seed_command(
     if if_empty:
         counts = loaded_counts(engine)
         if any(counts.values()):
-            summary = ", ".join(f"{n:,} {label}".replace(",", ".") for label, n in counts.items())
+            summary = ", ".join(f"{number(n)} {label}" for label, n in counts.items())
             console.print(f"Demowereld overgeslagen: de database bevat al gegevens ({summary}).")
             from plein.auth.demo import existing_demo_accounts
 
@@ -40,8 +41,8 @@ def seed_command(
             return
     out_dir = out_dir or get_settings().var_dir / "demo"
     console.print(
-        f"Demowereld [bold]{size}[/] (seed {seed}): {spec.establishments:,} vestigingen, "
-        f"{spec.records:,} registraties.".replace(",", ".")
+        f"Demowereld [bold]{size}[/] (seed {seed}): {number(spec.establishments)} vestigingen, "
+        f"{number(spec.records)} registraties."
     )
     with Progress(
         TextColumn("{task.description}"),
@@ -62,10 +63,10 @@ def seed_command(
     table.add_column("Tabel")
     table.add_column("Rijen", justify="right")
     for name, count in result.counts.items():
-        table.add_row(name, f"{count:,}".replace(",", "."))
+        table.add_row(name, number(count))
     console.print(table)
     console.print(
-        f"{result.rows:,} rijen in {result.seconds:.1f} s ({result.rows_per_second:,.0f} rijen/s). ".replace(",", ".")
+        f"{number(result.rows)} rijen in {number(result.seconds, 1)} s ({number(result.rows_per_second)} rijen/s). "
         + f"Grondwaarheid: {result.out_dir / 'ground-truth.json'}"
     )
     print_demo_accounts(result.accounts)

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from plein.core.labels import number
 from plein.errors import ValidationError
 from plein.ingest.importer import RunSummary, import_file, reprocess_quarantined
 from plein.ingest.mapping import packaged_mapping_names
@@ -25,7 +26,7 @@ console = Console()
 
 
 def _number(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
+    return number(value)
 
 
 def _run_with_progress(source: str, path: Path, chunk_size: int) -> RunSummary:

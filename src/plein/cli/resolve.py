@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from plein.core.labels import number
 from plein.resolve.evaluate import evaluate
 from plein.resolve.review import decide, queue_size, review_queue
 from plein.resolve.service import ACCEPT_WEIGHT, REVIEW_WEIGHT, run_resolution
@@ -38,11 +39,11 @@ def resolve_command(
             review_weight=review,
             progress=lambda message: status.update(message),
         )
-    table = Table(title=f"Resolutie {summary.run_id} ({summary.seconds:.1f} s)", show_header=True)
+    table = Table(title=f"Resolutie {summary.run_id} ({number(summary.seconds, 1)} s)", show_header=True)
     table.add_column("Wat")
     table.add_column("Aantal", justify="right")
     for key, value in summary.counts.items():
-        table.add_row(key.replace("_", " "), f"{value:,}".replace(",", "."))
+        table.add_row(key.replace("_", " "), number(value))
     console.print(table)
     if truth is not None:
         score = evaluate(engine, truth)
@@ -63,7 +64,7 @@ def queue_command(limit: int = typer.Option(20, "--limit", min=1, max=500)) -> N
         for item in review_queue(session, limit=limit):
             reasons = "; ".join(f"{k}: {v}" for k, v in item.reasons.get("velden", {}).items())
             table.add_row(
-                str(item.link_id), item.item_label, item.establishment_label, f"{item.match_weight or 0:.1f}", reasons
+                str(item.link_id), item.item_label, item.establishment_label, number(item.match_weight or 0, 1), reasons
             )
     console.print(table)
 

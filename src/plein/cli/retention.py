@@ -26,9 +26,7 @@ def _day(value: str) -> dt.date:
 
 @retention_app.command("run")
 def run_command(
-    peildatum: str = typer.Option(
-        "", "--as-of", help="Rekenen alsof het deze dag is (jjjj-mm-dd); standaard vandaag."
-    ),
+    peildatum: str = typer.Option("", "--as-of", help="Rekenen alsof het deze dag is (jjjj-mm-dd); standaard vandaag."),
     as_json: bool = typer.Option(False, "--json", help="De aantallen als JSON (voor cron en scripts)."),
 ) -> None:
     """Verwijder of pseudonimiseer verlopen gegevens en ontkoppel gedeelde registraties van afgelopen samenwerkingen."""

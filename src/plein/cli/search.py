@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 from sqlalchemy import Engine
 
+from plein.core.labels import number
 from plein.runtime import ready_engine
 
 search_app = typer.Typer(help="Zoekindex beheren.", no_args_is_help=True)
@@ -27,6 +28,6 @@ def rebuild_index(engine: Engine, done: str) -> None:
     started = time.perf_counter()
     with console.status("Zoekindex opbouwen…"):
         count = reindex(engine)
-    seconds = f"{time.perf_counter() - started:.1f}".replace(".", ",")
-    establishments = f"{count:,}".replace(",", ".")
+    seconds = number(time.perf_counter() - started, 1)
+    establishments = number(count)
     console.print(f"{done}: {establishments} vestigingen in {seconds} s.")

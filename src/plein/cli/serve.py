@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import socket
 from typing import Any
 
 import typer
@@ -11,6 +12,7 @@ from sqlalchemy import Engine
 
 from plein.audit.appender import Appender, checkpoint_log
 from plein.audit.keys import audit_keys
+from plein.errors import ConfigurationError
 from plein.runtime import ready_engine
 from plein.settings import Settings, get_settings
 
@@ -41,6 +43,19 @@ def worker_count(settings: Settings, engine: Engine, requested: int | None = Non
     return max(1, min(MAX_AUTO_WORKERS, os.cpu_count() or 1))
 
 
+def _require_free_port(host: str, port: int) -> None:
+    """Refuse a port another process listens on with one clear line, before uvicorn logs its own."""
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as exc:
+        raise ConfigurationError(
+            f"poort {port} op {host} is niet beschikbaar ({exc.strerror or exc}); "
+            "kies een andere met --port of PLEIN_PORT, of stop het proces dat hem gebruikt."
+        ) from None
+
+
 def serve_command(
     host: str | None = typer.Option(None, help="Adres om op te luisteren (standaard PLEIN_HOST)."),
     port: int | None = typer.Option(None, help="Poort (standaard PLEIN_PORT)."),
@@ -60,6 +75,7 @@ def serve_command(
             f"Let op: plein luistert op {host}. Inloggen werkt daar alleen via HTTPS "
             "(zet een TLS-proxy voor plein; sessiecookies zijn Secure)."
         )
+    _require_free_port(host, port)
     engine = ready_engine(settings)  # the schema is checked once, before any worker starts
     count = worker_count(settings, engine, workers)
     typer.echo(

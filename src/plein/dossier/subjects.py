@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import or_, select, union
 
+from plein.audit.actions import AuditAction
 from plein.core.models import Establishment, LegalEntity, LegalEntityLink, Person, PersonRoleLink
 from plein.core.vocabulary import LegalEntityLinkKind
 from plein.policy.gate import Gate
@@ -153,3 +154,25 @@ def related_subjects(gate: Gate, chain: list[int], *, with_persons: bool = False
             label = f"{legal_entity.name} (KvK {legal_entity.kvk or 'onbekend'})"
             related.append(Related("rechtspersoon", legal_entity.id, label, relation_of[legal_entity.id]))
     return related
+
+
+def dossier_of_legal_entities(gate: Gate, legal_entity_ids: list[int]) -> dict[int, int]:
+    """For each legal entity, the visible establishment whose dossier a link should open (the lowest id).
+
+    Lets a page link onward from a KvK predecessor, a successor or a web offer's seller; an entity
+    with no visible establishment gets no link."""
+    if not legal_entity_ids:
+        return {}
+    rows = gate.session.execute(
+        select(Establishment.legal_entity_id, Establishment.id)
+        .where(
+            Establishment.legal_entity_id.in_(sorted(set(legal_entity_ids))),
+            gate.establishment_clause(AuditAction.DOSSIER_LINK),
+        )
+        .order_by(Establishment.id)
+    ).all()
+    found: dict[int, int] = {}
+    for entity_id, establishment_id in rows:
+        if entity_id is not None:
+            found.setdefault(int(entity_id), int(establishment_id))
+    return found

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, or_, select
 
 from plein.audit.actions import AuditAction
+from plein.core import labels
 from plein.core.models import ImportBatch, Inspection, Permit, Record, Report, Transport, organisation_codes
 from plein.policy.gate import Gate
 from plein.resolve.models import LINKED, ResolveLink
@@ -92,13 +93,13 @@ Provider = Callable[[DossierContext], list[TimelineItem]]
 def _describe(record: Record) -> tuple[str, str, str | None]:
     label = KIND_LABELS.get(record.kind, record.kind)
     if isinstance(record, Inspection):
-        return f"{label}: {record.outcome.replace('_', ' ')}", record.findings, record.outcome
+        return f"{label}: {labels.label(record.outcome)}", record.findings, record.outcome
     if isinstance(record, Permit):
         return f"{label} {record.reference}: {record.status}", record.activity, None
     if isinstance(record, Report):
         return f"{label} via {record.channel}: {record.status}", record.description, None
     if isinstance(record, Transport):
-        return f"{label} {record.material} {record.material_code}", f"{record.quantity_kg:,.0f} kg", None
+        return f"{label} {record.material} {record.material_code}", f"{labels.number(record.quantity_kg)} kg", None
     return label, "", None
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
@@ -37,6 +37,8 @@ class ReviewItem:
     establishment_label: str
     match_weight: float | None
     reasons: dict[str, Any]
+    # (field, this side, proposed establishment): the two sides side by side for the reviewer
+    comparison: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def _waiting(visible_records: ColumnElement[bool] | None) -> Select[Any]:
@@ -57,11 +59,17 @@ def queue_size(session: Session, visible_records: ColumnElement[bool] | None = N
 
 
 def review_queue(
-    session: Session, *, limit: int = 50, offset: int = 0, visible_records: ColumnElement[bool] | None = None
+    session: Session,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    visible_records: ColumnElement[bool] | None = None,
+    weakest_first: bool = False,
 ) -> list[ReviewItem]:
-    """Links waiting for review, strongest first (the easiest decisions on top)."""
+    """Links waiting for review, strongest first (the easiest decisions on top), or weakest first."""
+    weight = ResolveLink.match_weight.asc() if weakest_first else ResolveLink.match_weight.desc()
     links = session.scalars(
-        _waiting(visible_records).order_by(ResolveLink.match_weight.desc(), ResolveLink.id).limit(limit).offset(offset)
+        _waiting(visible_records).order_by(weight, ResolveLink.id).limit(limit).offset(offset)
     ).all()
     items = []
     for link in links:
@@ -82,6 +90,12 @@ def review_queue(
             if establishment
             else str(link.establishment_id)
         )
+        if link.item_kind == "record":
+            side = _record_side(session.get(Record, link.item_id))
+        else:
+            side = _establishment_side(session.get(Establishment, link.item_id))
+        theirs = _establishment_side(establishment)
+        comparison = [(name, side.get(name, ""), theirs.get(name, "")) for name in COMPARED]
         items.append(
             ReviewItem(
                 link.id,
@@ -92,9 +106,36 @@ def review_queue(
                 target,
                 link.match_weight,
                 link.reasons,
+                comparison,
             )
         )
     return items
+
+
+COMPARED = ("naam", "KvK-nummer", "postcode", "huisnummer")
+
+
+def _record_side(record: Record | None) -> dict[str, str]:
+    if record is None:
+        return {}
+    return {
+        "naam": record.reported_name or "",
+        "KvK-nummer": record.reported_kvk or "",
+        "postcode": (record.reported_postcode or "").replace(" ", "").upper(),
+        "huisnummer": str(record.reported_house_number or ""),
+    }
+
+
+def _establishment_side(establishment: Establishment | None) -> dict[str, str]:
+    if establishment is None:
+        return {}
+    entity = establishment.legal_entity
+    return {
+        "naam": establishment.name,
+        "KvK-nummer": (entity.kvk or "") if entity else "",
+        "postcode": establishment.address.postcode.replace(" ", "").upper(),
+        "huisnummer": f"{establishment.address.house_number}{establishment.address.house_number_addition}",
+    }
 
 
 def decide(

@@ -183,14 +183,14 @@ def record_rows(gate: Gate, records: Sequence[Record]) -> list[dict[str, Any]]:
     return rows
 
 
-def _page(gate: Gate, where: ColumnElement[bool], offset: int, limit: int) -> list[Record]:
-    """The newest visible records: ids first (answered from the need-to-know index), then the rows."""
+def _page(gate: Gate, where: ColumnElement[bool], offset: int, limit: int, oldest_first: bool = False) -> list[Record]:
+    """The newest (or oldest) visible records: ids first (answered from the need-to-know index), then the rows."""
+    order = (
+        (Record.occurred_on.asc(), Record.id.asc()) if oldest_first else (Record.occurred_on.desc(), Record.id.desc())
+    )
     ids = list(
         gate.session.scalars(
-            gate.records(select(Record.id).where(where))
-            .order_by(Record.occurred_on.desc(), Record.id.desc())
-            .offset(offset)
-            .limit(limit)
+            gate.records(select(Record.id).where(where)).order_by(*order).offset(offset).limit(limit)
         ).all()
     )
     if not ids:
@@ -208,6 +208,7 @@ def search_area(
     offset: int = 0,
     with_establishments: bool = False,
     action: AuditAction = AuditAction.SEARCH_BULK,
+    oldest_first: bool = False,
 ) -> AreaResult:
     """The visible records in ``area`` (newest first) and, for the map, the visible establishments."""
     criteria = {**area.describe(), **filters.describe()}
@@ -221,7 +222,7 @@ def search_area(
             facets[name][str(key)] = None if known is None or cell.count is None else known + cell.count
     counted = [cell.count for cell in cells]
     total = sum(c for c in counted if c is not None) if None not in counted else _count(gate, where)
-    records = _page(gate, where, offset, limit) if total else []
+    records = _page(gate, where, offset, limit, oldest_first) if total else []
     result = AreaResult(record_rows(gate, records), total, facets, criteria=criteria)
     if with_establishments:
         _establishments(gate, area, filters, geo, result)

@@ -10,6 +10,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from plein.core.identifiers import validate_establishment_number, validate_kvk, validate_postcode
 from plein.core.vocabulary import InspectionOutcome, RecordKind
 from plein.errors import ValidationError
@@ -293,3 +296,23 @@ STREET_ENDINGS = (
 def _looks_like_street(text: str) -> bool:
     last = text.strip().split()[-1].lower()
     return last.endswith(STREET_ENDINGS)
+
+
+def theme_choices(session: Session) -> list[tuple[str, str]]:
+    """Every theme as (code, name), by name: what a theme filter offers."""
+    from plein.core.models import Theme
+
+    return [(code, name) for code, name in session.execute(select(Theme.code, Theme.name).order_by(Theme.name))]
+
+
+def resolve_theme(session: Session, text: str) -> str:
+    """A theme as a person types it, its code or its name ("Afval", "afval", "F-gassen"), as its code.
+
+    Refused with the themes to choose from when it is neither."""
+    wanted = text.strip().casefold()
+    choices = theme_choices(session)
+    for code, name in choices:
+        if wanted in (code.casefold(), name.casefold()):
+            return code
+    names = ", ".join(name for _code, name in choices[:12])
+    raise ValidationError(f"thema {text.strip()!r} bestaat niet; kies bijvoorbeeld uit: {names}.")

@@ -28,6 +28,8 @@ from plein.web import (
     webwatch_pages,
 )
 from plein.web.access import install_access
+from plein.web.blank_query import BlankQueryMiddleware
+from plein.web.filters import install_filters
 from plein.web.limits import BodyGuard, RequestSlots
 from plein.web.oidc_pages import install_oidc
 from plein.web.problems import document_problems, install_error_handlers
@@ -61,6 +63,7 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
     app.state.login_throttle = LoginThrottle()
     app.state.templates = Jinja2Templates(directory=WEB_DIR / "templates")
     app.state.templates.env.globals["plein_version"] = __version__
+    install_filters(app.state.templates.env)
 
     @app.middleware("http")
     async def api_version_header(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -69,6 +72,7 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
         return response
 
     install_error_handlers(app)
+    app.add_middleware(BlankQueryMiddleware)
     install_access(app)
     install_oidc(app, settings)
     app.add_middleware(BodyGuard, sessions=app.state.sessions, max_upload=settings.max_upload_mb * 1024 * 1024)

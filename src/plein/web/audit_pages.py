@@ -49,8 +49,9 @@ def audit_page(
     van: dt.date | None = None,
     tot: dt.date | None = None,
     pagina: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    volgorde: Annotated[str, Query(pattern="^(nieuwste|oudste)$")] = "nieuwste",
 ) -> Response:
-    """Logboekregels van medewerkers van uw organisatie, nieuwste eerst, met filters."""
+    """Logboekregels van medewerkers van uw organisatie, nieuwste eerst (of oudste eerst), met filters."""
     flt = AuditFilter(
         username=gebruiker.strip().lower(),
         organisation_code=_own_org(gate, gate.session),
@@ -61,7 +62,8 @@ def audit_page(
         since=van,
         until=tot,
     )
-    rows, total = search(gate.session, flt, limit=PAGE_SIZE, offset=(pagina - 1) * PAGE_SIZE)
+    offset = (pagina - 1) * PAGE_SIZE
+    rows, total = search(gate.session, flt, limit=PAGE_SIZE, offset=offset, oldest_first=volgorde == "oudste")
     gate.audit(AuditAction.AUDIT_CONSULT, details={"aantal": total})
     return _render(
         request,
@@ -69,7 +71,8 @@ def audit_page(
         rows=rows,
         total=total,
         page=pagina,
-        pages=max(1, -(-total // PAGE_SIZE)),
+        size=PAGE_SIZE,
+        volgorde=volgorde,
         flt=flt,
         van=van.isoformat() if van else "",
         tot=tot.isoformat() if tot else "",

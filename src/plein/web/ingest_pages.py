@@ -11,7 +11,7 @@ import uuid
 from pathlib import Path as FilePath
 from typing import Annotated, Any, BinaryIO
 
-from fastapi import APIRouter, BackgroundTasks, File, Form, Path, Request, UploadFile
+from fastapi import APIRouter, BackgroundTasks, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import Engine, select
 
@@ -323,11 +323,19 @@ def save_taxonomy(
 
 # ---------------------------------------------------------------- review queue
 @router.get("/resolutie/wachtrij", response_class=HTMLResponse)
-def review_page(request: Request, gate: RecordsGate, auth: AuthDep, pagina: int = 1) -> Response:
-    """Koppelingen die op een beoordeling wachten (alleen registraties die u mag zien)."""
+def review_page(
+    request: Request,
+    gate: RecordsGate,
+    auth: AuthDep,
+    pagina: int = 1,
+    volgorde: Annotated[str, Query(pattern="^(sterkste|zwakste)$")] = "sterkste",
+) -> Response:
+    """Koppelingen die op een beoordeling wachten (alleen registraties die u mag zien), sterkste of zwakste eerst."""
     pagina = max(1, min(pagina, 10_000))
     clause = gate.record_clause(AuditAction.REVIEW_QUEUE)
-    items = review_queue(gate.session, limit=25, offset=(pagina - 1) * 25, visible_records=clause)
+    offset = (pagina - 1) * 25
+    weakest = volgorde == "zwakste"
+    items = review_queue(gate.session, limit=25, offset=offset, visible_records=clause, weakest_first=weakest)
     gate.audit(AuditAction.REVIEW_QUEUE_VIEW, subjects=[("registratie", i.item_id) for i in items])
     return _render(
         request,
@@ -335,6 +343,9 @@ def review_page(request: Request, gate: RecordsGate, auth: AuthDep, pagina: int 
         items=items,
         total=queue_size(gate.session, clause),
         page=pagina,
+        size=25,
+        volgorde=volgorde,
+        doel=gate.purpose.describe(),
         csrf_token=auth.csrf_token,
         message=request.query_params.get("melding", "")[:200],
     )

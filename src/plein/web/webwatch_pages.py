@@ -12,6 +12,7 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from plein.audit.actions import AuditAction
+from plein.dossier.subjects import dossier_of_legal_entities
 from plein.errors import ValidationError
 from plein.policy.activities import activity_rule
 from plein.policy.gate import Gate
@@ -93,12 +94,13 @@ def theme_page(
     thema: ThemeCode,
     alles: Annotated[bool, Query()] = False,
     pagina: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    volgorde: Annotated[str, Query(pattern="^(score|nieuwste|prijs)$")] = "score",
 ) -> HTMLResponse:
-    """Marktbeeld en werklijst van één thema."""
+    """Marktbeeld en werklijst van één thema (hoogste score, laatst gezien of laagste prijs eerst)."""
     theme = get_theme(thema)
     view = service.market_view(gate, thema)
     total, offers = service.list_offers(
-        gate, thema, only_violations=not alles, limit=PAGE_SIZE, offset=(pagina - 1) * PAGE_SIZE
+        gate, thema, only_violations=not alles, limit=PAGE_SIZE, offset=(pagina - 1) * PAGE_SIZE, order=volgorde
     )
     return request.app.state.templates.TemplateResponse(
         request,
@@ -110,7 +112,8 @@ def theme_page(
             "total": total,
             "all": alles,
             "page": pagina,
-            "pages": max(1, -(-total // PAGE_SIZE)),
+            "size": PAGE_SIZE,
+            "volgorde": volgorde,
         },
     )
 
@@ -134,12 +137,14 @@ def offer_page(request: Request, gate: WebwatchGate, auth: AuthDep, aanbod_id: O
     """Eén aanbieding: wat er stond, waarom zij opvalt, en het bewijs per dag."""
     offer = service.get_offer(gate, aanbod_id)
     evidence = service.offer_evidence(gate, aanbod_id)
+    seller = dossier_of_legal_entities(gate, [offer.legal_entity_id] if offer.legal_entity_id else [])
     return request.app.state.templates.TemplateResponse(
         request,
         "webwatch/offer.html",
         {
             "offer": offer,
             "evidence": evidence,
+            "seller_dossier": seller.get(offer.legal_entity_id or 0),
             "may_label": gate.permits(Operation.LABEL_OFFER),
             "csrf_token": auth.csrf_token,
         },

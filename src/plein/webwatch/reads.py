@@ -33,9 +33,11 @@ def list_offers(
     status: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    order: str = "score",
 ) -> tuple[int, list[WebOffer]]:
-    """Offers visible to the actor, highest score first: the inspector's worklist when
-    ``only_violations``. Audited with the number of offers read."""
+    """Offers visible to the actor, highest score first (``order``: ``score``, ``nieuwste`` last seen
+    first, ``prijs`` lowest price first): the inspector's worklist when ``only_violations``. Audited
+    with the number of offers read."""
     query = select(WebOffer).where(visible_offers(gate, AuditAction.WEB_OFFERS_READ))
     if theme:
         query = query.where(WebOffer.theme_code == theme)
@@ -44,7 +46,12 @@ def list_offers(
     if status:
         query = query.where(WebOffer.status == status)
     total = gate.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = list(gate.session.scalars(query.order_by(WebOffer.score.desc(), WebOffer.id).offset(offset).limit(limit)))
+    orders: dict[str, tuple[Any, ...]] = {
+        "score": (WebOffer.score.desc(), WebOffer.id),
+        "nieuwste": (WebOffer.last_seen.desc(), WebOffer.id),
+        "prijs": (WebOffer.price.is_(None), WebOffer.price.asc(), WebOffer.id),
+    }
+    rows = list(gate.session.scalars(query.order_by(*orders.get(order, orders["score"])).offset(offset).limit(limit)))
     gate.audit(
         AuditAction.WEB_OFFERS_READ,
         object_type="webaanbod",

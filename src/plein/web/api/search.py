@@ -332,6 +332,11 @@ def dossier_api(
 @router.get("/subjecten/{vestiging_id}/dossier.pdf", summary="Dossier als PDF")
 def dossier_pdf_api(gate: RecordsGate, vestiging_id: Annotated[int, Path(ge=1, le=2**62)]) -> Response:
     """Het dossier als afdrukbare PDF (gelogd als export)."""
+    return dossier_pdf_response(gate, vestiging_id, "attachment")
+
+
+def dossier_pdf_response(gate: Gate, vestiging_id: int, disposition: str) -> Response:
+    """The dossier as PDF, audited as ``dossier.pdf``; ``inline`` (page) or ``attachment`` (API)."""
     dossier = build_dossier(gate, vestiging_id)
     gate.audit(
         AuditAction.DOSSIER_PDF,
@@ -342,5 +347,5 @@ def dossier_pdf_api(gate: RecordsGate, vestiging_id: Annotated[int, Path(ge=1, l
     return Response(
         dossier_pdf(dossier),
         media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="dossier-{vestiging_id}.pdf"'},
+        headers={"Content-Disposition": f'{disposition}; filename="dossier-{vestiging_id}.pdf"'},
     )

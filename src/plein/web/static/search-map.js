@@ -3,7 +3,14 @@
 (function () {
   "use strict";
   var form = document.getElementById("kaart-form");
-  var map = L.map("kaart", { keyboard: true }).setView([52.3728, 4.8936], 14);
+  var map = L.map("kaart", { keyboard: true, zoomControl: false }).setView([52.3728, 4.8936], 14);
+  L.control.zoom({ zoomInTitle: "Inzoomen", zoomOutTitle: "Uitzoomen" }).addTo(map);
+  map.on("popupopen", function (event) {
+    var close = event.popup.getElement() && event.popup.getElement().querySelector(".leaflet-popup-close-button");
+    if (close) { close.setAttribute("aria-label", "Sluit dit venster"); close.setAttribute("title", "Sluiten"); }
+  });
+  function number(value) { return Number(value).toLocaleString("nl-NL"); }
+  function plural(count, one, many) { return number(count) + " " + (count === 1 ? one : many); }
   var tileUrl = form.dataset.tileUrl;
   if (tileUrl) {
     L.tileLayer(tileUrl, { attribution: form.dataset.tileAttribution, maxZoom: 19 }).addTo(map);
@@ -33,19 +40,22 @@
         circle.getElement && circle.getElement() && circle.getElement().setAttribute("data-straal", radius);
         map.fitBounds(circle.getBounds(), { padding: [20, 20] });
         data.vestigingen.forEach(function (v) {
+          var dossier = "/dossier/" + v.vestiging + "?doel=" + encodeURIComponent(field("doel").value);
           L.circleMarker([v.adres.breedtegraad, v.adres.lengtegraad], { radius: 6, color: "#ca005d", className: "plein-punt" })
-            .bindPopup(text(v.naam)).addTo(layer);
+            .bindPopup('<a class="utrecht-link" href="' + dossier + '">' + text(v.naam) + "</a><br>" +
+              text(v.adres.straat + " " + v.adres.huisnummer + ", " + v.adres.plaats) + "<br>" +
+              plural(v.aantalRegistraties, "registratie", "registraties")).addTo(layer);
           var row = document.createElement("tr");
           row.className = "utrecht-table__row";
           row.innerHTML = '<td class="utrecht-table__cell"><a class="utrecht-link" href="/dossier/' + v.vestiging +
             "?doel=" + encodeURIComponent(field("doel").value) + '">' + text(v.naam) + "</a></td>" +
             '<td class="utrecht-table__cell">' + text(v.adres.straat + " " + v.adres.huisnummer + ", " + v.adres.postcode +
-            " " + v.adres.plaats) + '</td><td class="utrecht-table__cell">' + Math.round(v.afstandMeter) +
-            '</td><td class="utrecht-table__cell">' + v.aantalRegistraties + "</td>";
+            " " + v.adres.plaats) + '</td><td class="utrecht-table__cell">' + number(Math.round(v.afstandMeter)) +
+            '</td><td class="utrecht-table__cell">' + number(v.aantalRegistraties) + "</td>";
           body.appendChild(row);
         });
-        status.textContent = data.totaalVestigingen + " vestigingen en " + data.totaal +
-          " registraties binnen " + radius + " m die u onder dit doel mag zien.";
+        status.textContent = plural(data.totaalVestigingen, "vestiging", "vestigingen") + " en " +
+          plural(data.totaal, "registratie", "registraties") + " binnen " + number(radius) + " m die u onder dit doel mag zien.";
       })
       .catch(function () { status.textContent = "Zoeken mislukt; probeer het opnieuw."; });
   }
