@@ -20,6 +20,7 @@ from plein.web import (
     api,
     audit_pages,
     auth_pages,
+    follow_pages,
     ingest_pages,
     pages,
     records_pages,
@@ -82,6 +83,7 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
     app.include_router(audit_pages.router)
     app.include_router(ingest_pages.router)
     app.include_router(webwatch_pages.router)
+    app.include_router(follow_pages.router)
     _document_problems_in_openapi(app)
     return app
 

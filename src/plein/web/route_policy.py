@@ -120,3 +120,8 @@ for _method, _path in (
     ("GET", "/internettoezicht/aanbod/{aanbod_id}/bewijs/{pagina_id}"),
 ):
     register(_method, _path, RoutePolicy(Access.RECORDS, samples=_WEBWATCH_SAMPLES))
+
+# Volglijst (the follow module): what is new is counted through the gate under the stated purpose.
+register("GET", "/volglijst", RoutePolicy(Access.RECORDS))
+register("POST", "/volglijst", RoutePolicy(Access.RECORDS))
+register("POST", "/volglijst/{item_id}/verwijderen", RoutePolicy(Access.RECORDS, samples={"item_id": "1"}))
