@@ -25,6 +25,7 @@ from plein.web import (
     pages,
     records_pages,
     search_pages,
+    tasks_pages,
     webwatch_pages,
 )
 from plein.web.access import install_access
@@ -84,6 +85,7 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
     app.include_router(ingest_pages.router)
     app.include_router(webwatch_pages.router)
     app.include_router(follow_pages.router)
+    app.include_router(tasks_pages.router)
     _document_problems_in_openapi(app)
     return app
 

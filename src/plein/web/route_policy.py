@@ -125,3 +125,7 @@ for _method, _path in (
 register("GET", "/volglijst", RoutePolicy(Access.RECORDS))
 register("POST", "/volglijst", RoutePolicy(Access.RECORDS))
 register("POST", "/volglijst/{item_id}/verwijderen", RoutePolicy(Access.RECORDS, samples={"item_id": "1"}))
+
+# Long work (imports, crawls, resolution runs): counters only, no case data; limited to the own organisation.
+register("GET", "/taken", RoutePolicy(Access.ACCOUNT))
+register("GET", "/taken/voortgang", RoutePolicy(Access.ACCOUNT))
