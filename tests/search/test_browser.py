@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -81,6 +82,12 @@ def test_search_dossier_and_map(server: str, seeded_engine: Engine) -> None:
         expect(page.locator("#kaart-status")).to_contain_text("binnen 500 m", timeout=10_000)
         assert page.locator("#kaart-resultaten tbody tr").count() >= 1
         assert page.locator("path.leaflet-interactive").count() >= 2  # the radius circle and the points
+        # layers with Dutch labels, and a point's popup links to its dossier
+        expect(page.locator(".leaflet-control-layers")).to_contain_text("Vestigingen met registraties")
+        page.locator("path.plein-punt").first.click(force=True)
+        expect(page.locator(".leaflet-popup a.plein-popup-dossier")).to_have_attribute(
+            "href", re.compile(r"^/dossier/\d+\?doel=")
+        )
         # clicking the map moves the centre and searches again
         page.locator("#kaart").click(position={"x": 100, "y": 100})
         expect(page.locator("#breedtegraad")).not_to_have_value(str(lat))

@@ -76,6 +76,10 @@ class AuditAction(StrEnum):
     DOSSIER_READ = "dossier.lezen", "Dossier lezen"
     DOSSIER_PDF = "dossier.pdf", "Dossier als pdf downloaden"
     DOSSIER_WEB_OFFERS = "dossier.webaanbod", "Webaanbod in een dossier filteren"
+    # volglijst
+    FOLLOW_ADD = "volglijst.volgen", "Bedrijf, KvK-nummer of adres volgen"
+    FOLLOW_REMOVE = "volglijst.ontvolgen", "Niet meer volgen"
+    FOLLOW_VIEW = "volglijst.bekijken", "Volglijst bekijken (wat is er nieuw)"
     # internet supervision
     WEB_CRAWL_START = "webwatch.crawl.starten", "Crawl starten"
     WEB_CRAWLS_READ = "webwatch.crawls.lezen", "Crawls lezen"

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 from rich.table import Table
 
 from plein.core.labels import number
+from plein.core.progress import Estimate
 from plein.errors import ValidationError
 from plein.ingest.importer import RunSummary, import_file, reprocess_quarantined
 from plein.ingest.mapping import packaged_mapping_names
@@ -31,22 +33,33 @@ def _number(value: int) -> str:
 
 def _run_with_progress(source: str, path: Path, chunk_size: int) -> RunSummary:
     engine = ready_engine()
+    started = time.monotonic()
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         DownloadColumn(),
-        TextColumn("{task.fields[rows]} regels"),
-        TimeElapsedColumn(),
+        TextColumn("{task.fields[estimate]}"),
         console=console,
     ) as progress:
-        task = progress.add_task(path.name, total=path.stat().st_size if path.is_file() else None, rows="0")
+        task = progress.add_task(path.name, total=path.stat().st_size if path.is_file() else None, estimate="")
 
         def report(rows: int, position: int, size: int) -> None:
-            progress.update(task, completed=position or size, total=size, rows=_number(rows))
+            progress.update(
+                task,
+                completed=position or size,
+                total=size,
+                estimate=row_estimate(rows, position, size, time.monotonic() - started),
+            )
 
         summary = import_file(engine, source, path, chunk_size=chunk_size, progress=report)
         progress.update(task, completed=path.stat().st_size)
     return summary
+
+
+def row_estimate(rows: int, position: int, size: int, elapsed: float) -> str:
+    """Rows done, the rows the file will hold at this density of bytes, the rate and the time left."""
+    total = round(rows * size / position) if position and size and position < size else rows
+    return Estimate(rows, max(total, rows), elapsed).describe("regels")
 
 
 def print_summary(summary: RunSummary) -> None:

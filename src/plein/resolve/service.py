@@ -17,7 +17,7 @@ from functools import partial
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, Table, delete, select
+from sqlalchemy import Engine, Table, delete, select, update
 from sqlalchemy.orm import Session
 
 from plein.audit.actions import AuditAction
@@ -167,6 +167,31 @@ def resolution_gate(session: Session) -> Gate:
     return system_gate(session, "resolutie", RESOLUTIE)
 
 
+RESOLUTION_STEPS = 5  # successions, reading, Splink, choosing, storing
+
+
+class _Steps:
+    """Reports each step to the caller ("Stap 2 van 5: …") and stores it on the run for the status page."""
+
+    def __init__(self, engine: Engine, report: Progress) -> None:
+        self.engine, self.report, self.step, self.run_id = engine, report, 0, 0
+
+    def _counts(self, message: str) -> dict[str, Any]:
+        self.step += 1
+        self.report(f"Stap {self.step} van {RESOLUTION_STEPS}: {message}")
+        return {"stap": self.step, "stappen": RESOLUTION_STEPS, "fase": message}
+
+    def first(self, run_id: int, message: str) -> dict[str, Any]:
+        """The first step, stored by the caller inside the transaction that creates the run."""
+        self.run_id = run_id
+        return self._counts(message)
+
+    def say(self, message: str) -> None:
+        counts = self._counts(message)
+        with self.engine.begin() as connection:
+            connection.execute(update(ResolveRun).where(ResolveRun.id == self.run_id).values(counts=counts))
+
+
 def run_resolution(
     engine: Engine,
     *,
@@ -176,7 +201,8 @@ def run_resolution(
     progress: Progress | None = None,
 ) -> ResolveSummary:
     """Resolve every record and partner establishment; replaces the previous run's links."""
-    say = progress or (lambda _message: None)
+    steps = _Steps(engine, progress or (lambda _message: None))
+    say = steps.say
     started = dt.datetime.now(dt.UTC)
     sessions = session_factory(engine)
     with sessions.begin() as session:
@@ -191,7 +217,7 @@ def run_resolution(
         session.add(run)
         session.flush()
         run_id = run.id
-        say("KvK-opvolgingen zoeken")
+        run.counts = steps.first(run_id, "KvK-opvolgingen zoeken")
         successions_added = record_successions(session, detect_successions(session))
     say("Gegevens lezen")
     right = canonical_establishments(engine)

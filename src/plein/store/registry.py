@@ -7,6 +7,7 @@ from plein.audit import models as audit_models
 from plein.auth import models as auth_models
 from plein.core import models as core_models
 from plein.core.models import Base
+from plein.follow import models as follow_models
 from plein.ingest import models as ingest_models
 from plein.policy import models as policy_models
 from plein.resolve import models as resolve_models
@@ -19,6 +20,7 @@ __all__ = [
     "audit_models",
     "auth_models",
     "core_models",
+    "follow_models",
     "ingest_models",
     "policy_models",
     "resolve_models",

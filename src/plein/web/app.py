@@ -20,11 +20,13 @@ from plein.web import (
     api,
     audit_pages,
     auth_pages,
+    follow_pages,
     ingest_pages,
     pages,
     privacy_pages,
     records_pages,
     search_pages,
+    tasks_pages,
     webwatch_pages,
 )
 from plein.web.access import install_access
@@ -92,6 +94,8 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
     app.include_router(ingest_pages.router)
     app.include_router(webwatch_pages.router)
     app.include_router(privacy_pages.router)
+    app.include_router(follow_pages.router)
+    app.include_router(tasks_pages.router)
     _document_problems_in_openapi(app)
     route_table(app.routes)  # deny by default: refuse to serve a route that does not declare its access
     return app

@@ -13,6 +13,8 @@ from fastapi.responses import HTMLResponse, Response
 from plein.dossier.build import build_dossier
 from plein.dossier.subjects import dossier_of_legal_entities
 from plein.errors import ValidationError
+from plein.follow.models import FollowKind
+from plein.follow.service import following
 from plein.policy.gate import Gate
 from plein.policy.purposes import purposes_for
 from plein.search.area import Area, export_rows, search_area
@@ -197,10 +199,15 @@ def dossier_pdf_page(gate: RecordsGate, vestiging_id: Annotated[int, Path(ge=1, 
 
 @router.get("/dossier/{vestiging_id}", response_class=HTMLResponse)
 def dossier_page(
-    request: Request, gate: RecordsGate, vestiging_id: Annotated[int, Path(ge=1, le=2**62)], personen: bool = False
+    request: Request,
+    gate: RecordsGate,
+    auth: AuthDep,
+    vestiging_id: Annotated[int, Path(ge=1, le=2**62)],
+    personen: bool = False,
 ) -> HTMLResponse:
     """Het dossier: subject, opvolging, gerelateerde subjecten en de tijdlijn over alle partners."""
     dossier = build_dossier(gate, vestiging_id, with_persons=personen)
+    followed = following(gate, auth.user.id, FollowKind.VESTIGING, str(vestiging_id))
     return _page(
         request,
         "search/dossier.html",
@@ -210,5 +217,7 @@ def dossier_page(
             "personen": personen,
             "dossier_of": dossier_of_legal_entities(gate, [s.legal_entity_id for s in dossier.successions]),
             "theme_names": dict(theme_choices(gate.session)),
+            "followed": followed,
+            "csrf_token": auth.csrf_token,
         },
     )

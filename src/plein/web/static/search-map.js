@@ -3,7 +3,7 @@
 (function () {
   "use strict";
   var form = document.getElementById("kaart-form");
-  var map = L.map("kaart", { keyboard: true, zoomControl: false }).setView([52.3728, 4.8936], 14);
+  var map = L.map("kaart", { keyboard: true, zoomControl: false, maxZoom: 19 }).setView([52.3728, 4.8936], 14);
   L.control.zoom({ zoomInTitle: "Inzoomen", zoomOutTitle: "Uitzoomen" }).addTo(map);
   map.on("popupopen", function (event) {
     var close = event.popup.getElement() && event.popup.getElement().querySelector(".leaflet-popup-close-button");
@@ -15,7 +15,18 @@
   if (tileUrl) {
     L.tileLayer(tileUrl, { attribution: form.dataset.tileAttribution, maxZoom: 19 }).addTo(map);
   }
-  var layer = L.layerGroup().addTo(map);
+  // Layers the user can switch (Dutch labels); markers clustered when leaflet.markercluster is loaded.
+  function group() {
+    return L.markerClusterGroup ? L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40, disableClusteringAtZoom: 15 }) : L.layerGroup();
+  }
+  var area = L.layerGroup().addTo(map);
+  var withRecords = group().addTo(map);
+  var withoutRecords = group().addTo(map);
+  L.control.layers(null, {
+    "Zoekgebied": area,
+    "Vestigingen met registraties": withRecords,
+    "Vestigingen zonder registraties": withoutRecords
+  }, { collapsed: false }).addTo(map);
   var status = document.getElementById("kaart-status");
   var body = document.querySelector("#kaart-resultaten tbody");
 
@@ -33,18 +44,23 @@
       .then(function (response) { return response.json().then(function (data) { return [response.ok, data]; }); })
       .then(function (result) {
         var ok = result[0], data = result[1];
-        layer.clearLayers();
+        area.clearLayers();
+        withRecords.clearLayers();
+        withoutRecords.clearLayers();
         body.innerHTML = "";
         if (!ok) { status.textContent = data.detail || "Zoeken mislukt."; return; }
-        var circle = L.circle([lat, lon], { radius: radius, color: "#01689b", fillOpacity: 0.08 }).addTo(layer);
+        var circle = L.circle([lat, lon], { radius: radius, color: "#01689b", fillOpacity: 0.08 }).addTo(area);
         circle.getElement && circle.getElement() && circle.getElement().setAttribute("data-straal", radius);
-        map.fitBounds(circle.getBounds(), { padding: [20, 20] });
+        var bounds = circle.getBounds();
+        var doel = encodeURIComponent(field("doel").value);
         data.vestigingen.forEach(function (v) {
-          var dossier = "/dossier/" + v.vestiging + "?doel=" + encodeURIComponent(field("doel").value);
-          L.circleMarker([v.adres.breedtegraad, v.adres.lengtegraad], { radius: 6, color: "#ca005d", className: "plein-punt" })
-            .bindPopup('<a class="utrecht-link" href="' + dossier + '">' + text(v.naam) + "</a><br>" +
-              text(v.adres.straat + " " + v.adres.huisnummer + ", " + v.adres.plaats) + "<br>" +
-              plural(v.aantalRegistraties, "registratie", "registraties")).addTo(layer);
+          var point = [v.adres.breedtegraad, v.adres.lengtegraad];
+          bounds.extend(point);
+          var popup = '<strong>' + text(v.naam) + '</strong><br>' + text(v.adres.straat + " " + v.adres.huisnummer + ", " +
+            v.adres.plaats) + '<br>' + plural(v.aantalRegistraties, "registratie", "registraties") +
+            '<br><a class="utrecht-link plein-popup-dossier" href="/dossier/' + v.vestiging + "?doel=" + doel + '">Dossier openen</a>';
+          L.circleMarker(point, { radius: 6, color: "#ca005d", className: "plein-punt" })
+            .bindPopup(popup).addTo(v.aantalRegistraties ? withRecords : withoutRecords);
           var row = document.createElement("tr");
           row.className = "utrecht-table__row";
           row.innerHTML = '<td class="utrecht-table__cell"><a class="utrecht-link" href="/dossier/' + v.vestiging +
@@ -54,6 +70,7 @@
             '</td><td class="utrecht-table__cell">' + number(v.aantalRegistraties) + "</td>";
           body.appendChild(row);
         });
+        map.fitBounds(bounds, { padding: [20, 20] });  // the circle and every result in view
         status.textContent = plural(data.totaalVestigingen, "vestiging", "vestigingen") + " en " +
           plural(data.totaal, "registratie", "registraties") + " binnen " + number(radius) + " m die u onder dit doel mag zien.";
       })
