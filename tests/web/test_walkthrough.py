@@ -1,7 +1,8 @@
 """plein used as a person uses it, in Debian chromium: for every demo role, log in, follow the links the
 pages offer, submit every search form from its default state and with typical input, and fail on
-any error answer nobody provoked, on raw codes in visible text, on silent cut-offs and on a page
-wider than the window at 1366 and at 390 px.
+any error answer nobody provoked, on raw codes in visible text, on silent cut-offs, on a page
+wider than the window at 1366 and at 390 px, and on any WCAG 2.1 A/AA violation axe-core finds (on
+every page every role reaches, the login page included).
 
 One seeded demo world (a copy of the shared small world, plus one small crawl of the demo webshops so
 that internet supervision has offers and evidence) and one server serve every role. The crawl is
@@ -66,6 +67,9 @@ REACHED = {
     "/internettoezicht/aanbod/#/bewijs/#",
     "/audit",
     "/resolutie/wachtrij",
+    "/toegankelijkheidsverklaring",
+    "/privacyverklaring",
+    "/contact",
 }
 NEVER = ("/uitloggen", "/inloggen", "/v1/openapi.json")
 DOWNLOADS = (".pdf", ".csv", ".xlsx")
@@ -102,6 +106,15 @@ CUT_OFF = """() => {
   }
   return problems;
 }"""
+# axe-core from node_modules (package.json), loaded into every page before its own scripts; a page's
+# content security policy does not apply to init scripts.
+AXE = Path("node_modules/axe-core/axe.min.js").resolve()
+AXE_RUN = """async () => {
+  const tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
+  const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+  return result.violations.map(v => `${v.id} (${v.impact}): ${v.help}; ` +
+    v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", "));
+}"""
 OVERFLOW = "() => [document.documentElement.scrollWidth, window.innerWidth]"
 GET_FORMS = """() => Array.from(document.querySelectorAll("form"))
   .filter(f => (f.getAttribute("method") || "get").toLowerCase() === "get" && f.hasAttribute("action"))
@@ -124,6 +137,7 @@ class Findings:
     problems: list[str] = field(default_factory=list)
     pages: Counter[str] = field(default_factory=Counter)
     kinds: set[str] = field(default_factory=set)  # path patterns visited, by any role
+    axe_pages: int = 0  # pages axe-core checked
 
     def add(self, where: str, what: str) -> None:
         self.problems.append(f"{where}: {what}")
@@ -225,6 +239,7 @@ def _same_origin(base: str, href: str) -> bool:
 def walk(browser: Any, base: str, username: str, word: str, findings: Findings) -> None:
     """Log in as ``username`` and walk the pages it is offered (breadth first, bounded)."""
     context = browser.new_context(viewport={"width": WIDTHS[0], "height": 900})
+    context.add_init_script(path=str(AXE))
     page = context.new_page()
     failed: list[str] = []
     page.on(
@@ -236,6 +251,7 @@ def walk(browser: Any, base: str, username: str, word: str, findings: Findings) 
         ),
     )
     page.goto(f"{base}/inloggen")
+    accessible(page, f"{username} /inloggen", findings)
     page.fill("#gebruikersnaam", username)
     page.fill("#wachtwoord", demo_password(username, SEED))
     page.click("button[type=submit]")
@@ -277,6 +293,8 @@ def walk(browser: Any, base: str, username: str, word: str, findings: Findings) 
             findings.add(where, f"ruwe codes in zichtbare tekst: {codes[:8]}")
         for problem in page.evaluate(CUT_OFF):
             findings.add(where, f"stil afgekapt: {problem}")
+        if response and response.headers.get("content-type", "").startswith("text/html"):
+            accessible(page, where, findings)  # a JSON answer the browser shows is no page of plein's
         for width in WIDTHS:
             if width != WIDTHS[0]:
                 page.set_viewport_size({"width": width, "height": 900})
@@ -297,6 +315,13 @@ def walk(browser: Any, base: str, username: str, word: str, findings: Findings) 
                 queue.append(href)
     wrong_input(page, base, username, findings)
     context.close()
+
+
+def accessible(page: Any, where: str, findings: Findings) -> None:
+    """axe-core over the whole page: every WCAG 2.1 A or AA violation is a finding."""
+    for violation in page.evaluate(AXE_RUN):
+        findings.add(where, f"WCAG: {violation}")
+    findings.axe_pages += 1
 
 
 # A person's typing mistake: the page answers 400 but keeps the form, what was typed, and says beside
@@ -321,6 +346,7 @@ def wrong_input(page: Any, base: str, username: str, findings: Findings) -> None
             field.press("Enter")
             page.wait_for_load_state()
         where = f"{username} {path} met {name}={typed!r}"
+        accessible(page, where, findings)
         if not page.locator("form [name=doel]").count():
             findings.add(where, "de foutmelding vervangt het formulier")
             continue
@@ -353,6 +379,7 @@ def test_every_role_walks_plein_without_errors_codes_cut_offs_or_overflow(server
         finally:
             browser.close()
     assert all(findings.pages[u] >= 3 for u in roles), findings.pages  # every role got somewhere
+    assert findings.axe_pages >= 4 * len(roles), findings.axe_pages  # axe-core ran on the pages, not beside them
     # the walk reached the pages the listed defects were on
     if set(roles) == set(ROLES):
         assert findings.kinds >= REACHED, REACHED - findings.kinds

@@ -24,6 +24,7 @@ from plein.web import (
     pages,
     records_pages,
     search_pages,
+    statement_pages,
     webwatch_pages,
 )
 from plein.web.access import install_access
@@ -82,6 +83,7 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
     app.include_router(audit_pages.router)
     app.include_router(ingest_pages.router)
     app.include_router(webwatch_pages.router)
+    app.include_router(statement_pages.router)
     _document_problems_in_openapi(app)
     return app
 

@@ -47,6 +47,9 @@ for _method, _path, _policy in (
     ("POST", "/inloggen", RoutePolicy(Access.PUBLIC)),
     ("GET", "/inloggen/sso", RoutePolicy(Access.PUBLIC)),  # 404 unless a provider is configured
     ("GET", "/inloggen/sso/terug", RoutePolicy(Access.PUBLIC)),
+    ("GET", "/toegankelijkheidsverklaring", RoutePolicy(Access.PUBLIC)),
+    ("GET", "/privacyverklaring", RoutePolicy(Access.PUBLIC)),
+    ("GET", "/contact", RoutePolicy(Access.PUBLIC)),
     ("GET", "/v1/organisaties", RoutePolicy(Access.ACCOUNT)),
     ("GET", "/v1/organisaties/{organisatie_id}", RoutePolicy(Access.ACCOUNT, samples={"organisatie_id": "1"})),
     ("GET", "/v1/samenwerkingen", RoutePolicy(Access.ACCOUNT)),
