@@ -55,7 +55,7 @@ ROLES = (
     "od-nzkg.privacy-officer",
     "od-nzkg.beheerder",
 )
-PER_ROLE = 40
+PER_ROLE = 50  # room for the footer statements and the start page's first steps
 PER_PATTERN = 2
 PER_PATH = 4
 WIDTHS = (1366, 390)
@@ -160,9 +160,14 @@ def _copy_sqlite(engine: Engine, target: Path) -> str:
 def _crawl_demo_shops(url: str, var_dir: Path) -> None:
     """One small crawl of the demo webshops as OD-NZKG, so the worklist, offers and evidence have data."""
     from plein.demo.webshops import start_webshops
+    from plein.demo.webshops.sellers import demo_world_sellers
     from plein.webwatch.themes import get_theme
 
-    shops = start_webshops(seed=3, scale=1, crawl_delay=0)
+    engine = create_engine_for(url)
+    with Session(engine) as session:  # the shops' business sellers are companies of the demo world
+        sellers = demo_world_sellers(session)
+    engine.dispose()
+    shops = start_webshops(seed=3, scale=1, crawl_delay=0, sellers=sellers)
     try:
         starts = [f"{base}/zoeken?q={get_theme('f-gassen').search_terms[0]}" for base in list(shops.sites.values())[:2]]
         args = [sys.executable, "-m", "plein", "webwatch", "crawl", "f-gassen", "--organisatie", "OD-NZKG"]
@@ -384,3 +389,36 @@ def test_every_role_walks_plein_without_errors_codes_cut_offs_or_overflow(server
     if set(roles) == set(ROLES):
         assert findings.kinds >= REACHED, REACHED - findings.kinds
     assert not findings.problems, "\n".join(findings.problems)
+
+
+def test_a_demo_company_that_sells_online_shows_its_offers_in_its_dossier(server: tuple[str, Engine]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from plein.core.models import LegalEntity
+    from plein.webwatch.models import WebOffer
+
+    base, engine = server
+    with Session(engine) as session:  # the crawl found offers of demo companies, by their KvK number
+        establishment_id = session.scalar(
+            select(Establishment.id)
+            .join(LegalEntity, LegalEntity.id == Establishment.legal_entity_id)
+            .join(WebOffer, WebOffer.seller_kvk == LegalEntity.kvk)
+            .order_by(Establishment.id)
+            .limit(1)
+        )
+    assert establishment_id is not None, "no web offer of a demo-world company"
+    username = "od-nzkg.analist"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        try:
+            page = browser.new_page()
+            page.goto(f"{base}/inloggen")
+            page.fill("#gebruikersnaam", username)
+            page.fill("#wachtwoord", demo_password(username, SEED))
+            page.click("button[type=submit]")
+            page.wait_for_url(f"{base}/")
+            response = page.goto(f"{base}/dossier/{establishment_id}")
+            assert response is not None and response.status == 200
+            assert page.locator("a[href^='/internettoezicht/aanbod/']").count() >= 1
+        finally:
+            browser.close()

@@ -29,6 +29,7 @@ from plein.web import (
 )
 from plein.web.access import install_access
 from plein.web.blank_query import BlankQueryMiddleware
+from plein.web.demo_banner import DemoWorld
 from plein.web.filters import install_filters
 from plein.web.oidc_pages import install_oidc
 from plein.web.problems import document_problems, install_error_handlers
@@ -59,6 +60,7 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
     app.state.templates = Jinja2Templates(directory=WEB_DIR / "templates")
     app.state.templates.env.globals["plein_version"] = __version__
     install_filters(app.state.templates.env)
+    app.state.templates.env.globals["demo_world"] = DemoWorld(engine)
 
     @app.middleware("http")
     async def api_version_header(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

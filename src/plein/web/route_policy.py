@@ -50,6 +50,7 @@ for _method, _path, _policy in (
     ("GET", "/toegankelijkheidsverklaring", RoutePolicy(Access.PUBLIC)),
     ("GET", "/privacyverklaring", RoutePolicy(Access.PUBLIC)),
     ("GET", "/contact", RoutePolicy(Access.PUBLIC)),
+    ("GET", "/aan-de-slag", RoutePolicy(Access.PUBLIC)),
     ("GET", "/v1/organisaties", RoutePolicy(Access.ACCOUNT)),
     ("GET", "/v1/organisaties/{organisatie_id}", RoutePolicy(Access.ACCOUNT, samples={"organisatie_id": "1"})),
     ("GET", "/v1/samenwerkingen", RoutePolicy(Access.ACCOUNT)),

@@ -1,6 +1,7 @@
-"""The statements a Dutch government application carries: accessibility, privacy and contact.
+"""Public pages: the statements a Dutch government application carries (accessibility, privacy,
+contact) and "Aan de slag", what each role does first.
 
-Public pages (no login needed, linked from the footer of every page, the login page too). The privacy
+No login needed; the statements are linked from the footer of every page, the login page too. The privacy
 statement lists the register of processing activities as this installation holds it, so it cannot
 drift from what the gate enforces.
 """
@@ -64,3 +65,10 @@ def contact(request: Request, session: SessionDep) -> HTMLResponse:
     """Contact: bij wie een gebruiker of betrokkene terecht kan."""
     _show_nav(request, session)
     return _page(request, "contact.html")
+
+
+@router.get("/aan-de-slag", response_class=HTMLResponse)
+def getting_started(request: Request, session: SessionDep) -> HTMLResponse:
+    """Aan de slag: wat elke rol als eerste doet."""
+    _show_nav(request, session)
+    return _page(request, "aan_de_slag.html")
