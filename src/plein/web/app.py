@@ -33,6 +33,7 @@ from plein.web.demo_banner import DemoWorld
 from plein.web.filters import install_filters
 from plein.web.oidc_pages import install_oidc
 from plein.web.problems import document_problems, install_error_handlers
+from plein.web.route_policy import ROUTES, Access
 
 API_VERSION = "1.0.0"
 WEB_DIR = Path(__file__).parent
@@ -90,13 +91,18 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
     return app
 
 
+def public_routes() -> set[tuple[str, str]]:
+    """(METHOD, path) of the routes anyone may call without logging in (no 401 or 403 to document)."""
+    return {key for key, policy in ROUTES.items() if policy.access == Access.PUBLIC}
+
+
 def _document_problems_in_openapi(app: FastAPI) -> None:
     """Serve an OpenAPI document that shows the problem+json errors instead of FastAPI's 422."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = document_problems(generate())
+            app.openapi_schema = document_problems(generate(), public_routes())
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
