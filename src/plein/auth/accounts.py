@@ -11,9 +11,9 @@ import datetime as dt
 import re
 
 from sqlalchemy import inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
-from plein.auth.models import UserAccount
+from plein.auth.models import UserAccount, WebSession
 from plein.auth.passwords import hash_password, needs_rehash, verify_password
 from plein.core.models import Organisation, utcnow
 from plein.core.vocabulary import Confidentiality
@@ -43,6 +43,18 @@ def aware(value: dt.datetime | None) -> dt.datetime | None:
     return value
 
 
+def person_role(role: Role | str, clearance: Confidentiality | str) -> tuple[Role, Confidentiality]:
+    """A role and clearance a person's account may have; ``ValidationError`` in Dutch otherwise."""
+    try:
+        role = Role(role)
+        clearance = Confidentiality(clearance)
+    except ValueError as exc:
+        raise ValidationError(f"Onbekende rol of rubricering: {exc}") from exc
+    if role == Role.SYSTEEM:
+        raise ValidationError("De rol systeem is voor processen, niet voor personen.")
+    return role, clearance
+
+
 def create_user(
     session: Session,
     *,
@@ -59,13 +71,7 @@ def create_user(
         raise ValidationError(
             "Een gebruikersnaam bestaat uit 3 tot 80 kleine letters, cijfers, punten, streepjes of liggende streepjes."
         )
-    try:
-        role = Role(role)
-        clearance = Confidentiality(clearance)
-    except ValueError as exc:
-        raise ValidationError(f"Onbekende rol of rubricering: {exc}") from exc
-    if role == Role.SYSTEEM:
-        raise ValidationError("De rol systeem is voor processen, niet voor personen.")
+    role, clearance = person_role(role, clearance)
     if session.get(Organisation, organisation_id) is None:
         raise ValidationError(f"Organisatie {organisation_id} bestaat niet.")
     if session.scalar(select(UserAccount.id).where(UserAccount.username == username)) is not None:
@@ -144,3 +150,33 @@ def set_password(user: UserAccount, password: str) -> None:
     user.password_hash = hash_password(password)
     user.failed_logins = 0
     user.locked_until = None
+
+
+def change_role(user: UserAccount, role: Role | str, clearance: Confidentiality | str) -> bool:
+    """Give an account another role and clearance (validated); True when anything changed.
+
+    The account's open web sessions end, so the new rights apply from the next login on.
+    """
+    role, clearance = person_role(role, clearance)
+    if (user.role, user.clearance) == (role.value, clearance.value):
+        return False
+    user.role, user.clearance = role.value, clearance.value
+    end_user_sessions(user)
+    return True
+
+
+def reset_password(user: UserAccount, password: str) -> None:
+    """A beheerder sets a new password (rules checked); the account's open sessions end."""
+    set_password(user, password)
+    end_user_sessions(user)
+
+
+def end_user_sessions(user: UserAccount, *, now: dt.datetime | None = None) -> int:
+    """End every open web session of ``user``; returns how many."""
+    session = object_session(user)
+    if session is None:
+        return 0
+    rows = session.scalars(select(WebSession).where(WebSession.user_id == user.id, WebSession.ended_at.is_(None))).all()
+    for row in rows:
+        row.ended_at = now or utcnow()
+    return len(rows)

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
-from plein.auth.accounts import create_user
+from plein.auth.accounts import change_role, create_user, reset_password
 from plein.auth.models import UserAccount
 from plein.core.models import Organisation, Theme
 from plein.core.vocabulary import Confidentiality, LegalDomain, OrganisationKind
@@ -133,6 +133,95 @@ def user_status(
         user.active = actie == "activeren"
     gate.audit(f"beheer.gebruiker.{actie}", object_type="gebruiker", object_id=user.username)
     return _users_page(request, gate, auth, message=f"Gebruiker {user.username}: {actie} gelukt.")
+
+
+def _user_page(
+    request: Request,
+    gate: Gate,
+    auth: AuthDep,
+    user: UserAccount,
+    *,
+    message: str = "",
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    return _render(
+        request,
+        "admin/user.html",
+        status,
+        user=user,
+        message=message,
+        errors=errors or {},
+        roles=[r for r in Role if r != Role.SYSTEEM],
+        levels=list(Confidentiality),
+        csrf_token=auth.csrf_token,
+    )
+
+
+def _user(gate: Gate, user_id: int) -> UserAccount:
+    user = gate.session.get(UserAccount, user_id)
+    if user is None:
+        raise HTTPException(404, f"Gebruiker {user_id} bestaat niet.")
+    return user
+
+
+@router.get("/gebruikers/{user_id}", response_class=HTMLResponse)
+def user_page(
+    request: Request, gate: AdminGate, auth: AuthDep, user_id: Annotated[int, Path(ge=1, le=2**62)]
+) -> Response:
+    """Eén gebruiker: rol en rubricering wijzigen, wachtwoord opnieuw instellen, uitschakelen."""
+    user = _user(gate, user_id)
+    gate.audit("beheer.gebruiker.bekijken", object_type="gebruiker", object_id=user.username)
+    return _user_page(request, gate, auth, user)
+
+
+@router.post("/gebruikers/{user_id}/rol", response_class=HTMLResponse)
+def user_role(
+    request: Request,
+    gate: AdminGate,
+    auth: AuthDep,
+    _csrf: CsrfDep,
+    user_id: Annotated[int, Path(ge=1, le=2**62)],
+    rol: Annotated[str, Form(max_length=40)],
+    rubricering: Annotated[str, Form(max_length=40)],
+) -> Response:
+    """Wijzig rol en rubricering; de open sessies van de gebruiker eindigen."""
+    user = _user(gate, user_id)
+    before = {"rol": user.role, "rubricering": user.clearance}
+    try:
+        changed = change_role(user, rol, rubricering)
+    except ValidationError as exc:
+        return _user_page(request, gate, auth, user, errors={"rol": exc.message}, status=400)
+    if not changed:
+        return _user_page(request, gate, auth, user, message="Er is niets gewijzigd.")
+    gate.audit(
+        "beheer.gebruiker.rol-wijzigen",
+        object_type="gebruiker",
+        object_id=user.username,
+        details={"was": before, "wordt": {"rol": user.role, "rubricering": user.clearance}},
+    )
+    return _user_page(
+        request, gate, auth, user, message="Rol en rubricering zijn gewijzigd; de gebruiker logt opnieuw in."
+    )
+
+
+@router.post("/gebruikers/{user_id}/wachtwoord", response_class=HTMLResponse)
+def user_password(
+    request: Request,
+    gate: AdminGate,
+    auth: AuthDep,
+    _csrf: CsrfDep,
+    user_id: Annotated[int, Path(ge=1, le=2**62)],
+    wachtwoord: Annotated[str, Form(max_length=1024)],
+) -> Response:
+    """Stel een nieuw wachtwoord in; de open sessies van de gebruiker eindigen."""
+    user = _user(gate, user_id)
+    try:
+        reset_password(user, wachtwoord)
+    except ValidationError as exc:
+        return _user_page(request, gate, auth, user, errors={"wachtwoord": exc.message}, status=400)
+    gate.audit("beheer.gebruiker.wachtwoord-instellen", object_type="gebruiker", object_id=user.username)
+    return _user_page(request, gate, auth, user, message="Het nieuwe wachtwoord is ingesteld; geef het veilig door.")
 
 
 # ---------------------------------------------------------------- organisations
