@@ -25,7 +25,7 @@ from plein.cli.resolve import resolve_app
 from plein.cli.search import search_app
 from plein.cli.serve import serve_command
 from plein.cli.users import users_app
-from plein.cli.webwatch import webwatch_app
+from plein.cli.webwatch import webshops_command, webwatch_app
 from plein.errors import PleinError
 from plein.settings import get_settings
 
@@ -64,6 +64,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(demo_app, name="demo")
+demo_app.command("webshops")(webshops_command)
 app.add_typer(search_app, name="search")
 app.add_typer(webwatch_app, name="webwatch")
 app.command("serve")(serve_command)
