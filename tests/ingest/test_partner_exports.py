@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from plein.core.models import Inspection, Record, Report
-from plein.demo.exports import DEMO_EXPORTS
+from plein.demo.exports import DEMO_EXPORTS, PLANTED_SQUIT_ROWS
 from plein.ingest.importer import import_file
 from plein.ingest.models import QuarantinedRow
 from plein.ingest.sources import register_source
@@ -72,12 +72,16 @@ def test_every_demo_partner_file_imports_faithfully(engine: Engine, demo_exports
     total = 0
     for export in DEMO_EXPORTS:
         summary = import_file(engine, export.source_code, folder / export.file_name)
-        assert summary.rows_in > 0, export.file_name
-        assert summary.rows_quarantined == 0, export.file_name
-        assert summary.rows_new == summary.rows_in
-        total += summary.rows_in
+        planted = len(PLANTED_SQUIT_ROWS) if export.mapping_name == "squit-inspecties" else 0
+        assert summary.rows_in > planted, export.file_name
+        assert summary.rows_quarantined == planted, export.file_name  # exactly the planted bad rows
+        assert summary.rows_new == summary.rows_in - planted
+        total += summary.rows_in - planted
     with session_factory(engine)() as session:
         assert session.scalar(select(func.count()).select_from(Record)) == total
+        quarantined = session.execute(select(QuarantinedRow.field, QuarantinedRow.reason)).all()
+        assert sorted(f for f, _ in quarantined) == sorted(c for c, _ in PLANTED_SQUIT_ROWS)
+        assert all(reason for _, reason in quarantined)  # each with its Dutch reason
         for record in session.scalars(select(Record)):
             expected = truth[record.source_key]
             assert (
@@ -101,8 +105,11 @@ def test_reimport_changes_nothing_and_a_corrected_row_updates_its_record(
     _register(engine)
     export = DEMO_EXPORTS[0]
     first = import_file(engine, export.source_code, folder / export.file_name)
+    planted = len(PLANTED_SQUIT_ROWS)
+    stored = first.rows_in - planted
     again = import_file(engine, export.source_code, folder / export.file_name)
-    assert (again.rows_new, again.rows_updated, again.rows_unchanged) == (0, 0, first.rows_in)
+    assert (again.rows_new, again.rows_updated, again.rows_unchanged) == (0, 0, stored)
+    assert again.rows_quarantined == planted
     corrected = tmp_path / "gecorrigeerd.csv"
     shutil.copy(folder / export.file_name, corrected)
     with corrected.open(encoding="cp1252", newline="") as handle:
@@ -112,9 +119,10 @@ def test_reimport_changes_nothing_and_a_corrected_row_updates_its_record(
     with corrected.open("w", encoding="cp1252", newline="") as handle:
         csv.writer(handle, delimiter=";").writerows(rows)
     third = import_file(engine, export.source_code, corrected)
-    assert (third.rows_new, third.rows_updated, third.rows_unchanged) == (0, 1, first.rows_in - 1)
+    assert (third.rows_new, third.rows_updated, third.rows_unchanged) == (0, 1, stored - 1)
     with session_factory(engine)() as session:
-        assert session.scalar(select(func.count()).select_from(Record)) == first.rows_in
+        assert session.scalar(select(func.count()).select_from(Record)) == stored
         name = session.scalar(select(Record.reported_name).where(Record.source_key == key))
-        assert session.scalar(select(func.count()).select_from(QuarantinedRow)) == 0
+        # the same bad rows, imported three times, are kept once
+        assert session.scalar(select(func.count()).select_from(QuarantinedRow)) == planted
     assert name == "Gecorrigeerde Naam B.V."

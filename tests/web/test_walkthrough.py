@@ -1,7 +1,8 @@
 """plein used as a person uses it, in Debian chromium: for every demo role, log in, follow the links the
 pages offer, submit every search form from its default state and with typical input, and fail on
-any error answer nobody provoked, on raw codes in visible text, on silent cut-offs and on a page
-wider than the window at 1366 and at 390 px.
+any error answer nobody provoked, on raw codes in visible text, on silent cut-offs, on a page
+wider than the window at 1366 and at 390 px, and on any WCAG 2.1 A/AA violation axe-core finds (on
+every page every role reaches, the login page included).
 
 One seeded demo world (a copy of the shared small world, plus one small crawl of the demo webshops so
 that internet supervision has offers and evidence) and one server serve every role. The crawl is
@@ -53,7 +54,7 @@ ROLES = (
     "od-nzkg.privacy-officer",
     "od-nzkg.beheerder",
 )
-PER_ROLE = 40
+PER_ROLE = 50  # room for the footer statements and the start page's first steps
 PER_PATTERN = 2
 PER_PATH = 4
 WIDTHS = (1366, 390)
@@ -66,6 +67,9 @@ REACHED = {
     "/audit",
     "/resolutie/wachtrij",
     "/zoeken/kaart",
+    "/toegankelijkheidsverklaring",
+    "/privacyverklaring",
+    "/contact",
 }
 NEVER = ("/uitloggen", "/inloggen", "/v1/openapi.json")
 DOWNLOADS = (".pdf", ".csv", ".xlsx")
@@ -102,6 +106,15 @@ CUT_OFF = """() => {
   }
   return problems;
 }"""
+# axe-core from node_modules (package.json), loaded into every page before its own scripts; a page's
+# content security policy does not apply to init scripts.
+AXE = Path("node_modules/axe-core/axe.min.js").resolve()
+AXE_RUN = """async () => {
+  const tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
+  const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+  return result.violations.map(v => `${v.id} (${v.impact}): ${v.help}; ` +
+    v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", "));
+}"""
 OVERFLOW = "() => [document.documentElement.scrollWidth, window.innerWidth]"
 GET_FORMS = """() => Array.from(document.querySelectorAll("form"))
   .filter(f => (f.getAttribute("method") || "get").toLowerCase() === "get" && f.hasAttribute("action"))
@@ -124,6 +137,7 @@ class Findings:
     problems: list[str] = field(default_factory=list)
     pages: Counter[str] = field(default_factory=Counter)
     kinds: set[str] = field(default_factory=set)  # path patterns visited, by any role
+    axe_pages: int = 0  # pages axe-core checked
 
     def add(self, where: str, what: str) -> None:
         self.problems.append(f"{where}: {what}")
@@ -140,9 +154,14 @@ def _copy_sqlite(engine: Engine, target: Path) -> str:
 def _crawl_demo_shops(url: str, var_dir: Path) -> None:
     """One small crawl of the demo webshops as OD-NZKG, so the worklist, offers and evidence have data."""
     from plein.demo.webshops import start_webshops
+    from plein.demo.webshops.sellers import demo_world_sellers
     from plein.webwatch.themes import get_theme
 
-    shops = start_webshops(seed=3, scale=1, crawl_delay=0)
+    engine = create_engine_for(url)
+    with Session(engine) as session:  # the shops' business sellers are companies of the demo world
+        sellers = demo_world_sellers(session)
+    engine.dispose()
+    shops = start_webshops(seed=3, scale=1, crawl_delay=0, sellers=sellers)
     try:
         starts = [f"{base}/zoeken?q={get_theme('f-gassen').search_terms[0]}" for base in list(shops.sites.values())[:2]]
         args = [sys.executable, "-m", "plein", "webwatch", "crawl", "f-gassen", "--organisatie", "OD-NZKG"]
@@ -205,6 +224,7 @@ def _same_origin(base: str, href: str) -> bool:
 def walk(browser: Any, base: str, username: str, word: str, findings: Findings) -> None:
     """Log in as ``username`` and walk the pages it is offered (breadth first, bounded)."""
     context = browser.new_context(viewport={"width": WIDTHS[0], "height": 900})
+    context.add_init_script(path=str(AXE))
     page = context.new_page()
     failed: list[str] = []
     page.on(
@@ -216,6 +236,7 @@ def walk(browser: Any, base: str, username: str, word: str, findings: Findings) 
         ),
     )
     page.goto(f"{base}/inloggen")
+    accessible(page, f"{username} /inloggen", findings)
     page.fill("#gebruikersnaam", username)
     page.fill("#wachtwoord", demo_password(username, SEED))
     page.click("button[type=submit]")
@@ -260,6 +281,8 @@ def walk(browser: Any, base: str, username: str, word: str, findings: Findings) 
             findings.add(where, f"ruwe codes in zichtbare tekst: {codes[:8]}")
         for problem in page.evaluate(CUT_OFF):
             findings.add(where, f"stil afgekapt: {problem}")
+        if response and response.headers.get("content-type", "").startswith("text/html"):
+            accessible(page, where, findings)  # a JSON answer the browser shows is no page of plein's
         for width in WIDTHS:
             if width != WIDTHS[0]:
                 page.set_viewport_size({"width": width, "height": 900})
@@ -309,6 +332,13 @@ def map_popup(page: Any, base: str, username: str, findings: Findings) -> None:
             findings.add(where, "de popup van een punt linkt niet naar het dossier")
 
 
+def accessible(page: Any, where: str, findings: Findings) -> None:
+    """axe-core over the whole page: every WCAG 2.1 A or AA violation is a finding."""
+    for violation in page.evaluate(AXE_RUN):
+        findings.add(where, f"WCAG: {violation}")
+    findings.axe_pages += 1
+
+
 # A person's typing mistake: the page answers 400 but keeps the form, what was typed, and says beside
 # the field what is wrong.
 MISTAKES = (
@@ -331,6 +361,7 @@ def wrong_input(page: Any, base: str, username: str, findings: Findings) -> None
             field.press("Enter")
             page.wait_for_load_state()
         where = f"{username} {path} met {name}={typed!r}"
+        accessible(page, where, findings)
         if not page.locator("form [name=doel]").count():
             findings.add(where, "de foutmelding vervangt het formulier")
             continue
@@ -359,7 +390,41 @@ def test_every_role_walks_plein_without_errors_codes_cut_offs_or_overflow(server
         finally:
             browser.close()
     assert all(findings.pages[u] >= 3 for u in roles), findings.pages  # every role got somewhere
+    assert findings.axe_pages >= 4 * len(roles), findings.axe_pages  # axe-core ran on the pages, not beside them
     # the walk reached the pages the listed defects were on
     if set(roles) == set(ROLES):
         assert findings.kinds >= REACHED, REACHED - findings.kinds
     assert not findings.problems, "\n".join(findings.problems)
+
+
+def test_a_demo_company_that_sells_online_shows_its_offers_in_its_dossier(server: tuple[str, Engine]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from plein.core.models import LegalEntity
+    from plein.webwatch.models import WebOffer
+
+    base, engine = server
+    with Session(engine) as session:  # the crawl found offers of demo companies, by their KvK number
+        establishment_id = session.scalar(
+            select(Establishment.id)
+            .join(LegalEntity, LegalEntity.id == Establishment.legal_entity_id)
+            .join(WebOffer, WebOffer.seller_kvk == LegalEntity.kvk)
+            .order_by(Establishment.id)
+            .limit(1)
+        )
+    assert establishment_id is not None, "no web offer of a demo-world company"
+    username = "od-nzkg.analist"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        try:
+            page = browser.new_page()
+            page.goto(f"{base}/inloggen")
+            page.fill("#gebruikersnaam", username)
+            page.fill("#wachtwoord", demo_password(username, SEED))
+            page.click("button[type=submit]")
+            page.wait_for_url(f"{base}/")
+            response = page.goto(f"{base}/dossier/{establishment_id}")
+            assert response is not None and response.status == 200
+            assert page.locator("a[href^='/internettoezicht/aanbod/']").count() >= 1
+        finally:
+            browser.close()

@@ -49,6 +49,18 @@ def aware(value: dt.datetime | None) -> dt.datetime | None:
     return value
 
 
+def person_role(role: Role | str, clearance: Confidentiality | str) -> tuple[Role, Confidentiality]:
+    """A role and clearance a person's account may have; ``ValidationError`` in Dutch otherwise."""
+    try:
+        role = Role(role)
+        clearance = Confidentiality(clearance)
+    except ValueError as exc:
+        raise ValidationError(f"Onbekende rol of rubricering: {exc}") from exc
+    if role == Role.SYSTEEM:
+        raise ValidationError("De rol systeem is voor processen, niet voor personen.")
+    return role, clearance
+
+
 def create_user(
     session: Session,
     *,
@@ -65,13 +77,7 @@ def create_user(
         raise ValidationError(
             "Een gebruikersnaam bestaat uit 3 tot 80 kleine letters, cijfers, punten, streepjes of liggende streepjes."
         )
-    try:
-        role = Role(role)
-        clearance = Confidentiality(clearance)
-    except ValueError as exc:
-        raise ValidationError(f"Onbekende rol of rubricering: {exc}") from exc
-    if role == Role.SYSTEEM:
-        raise ValidationError("De rol systeem is voor processen, niet voor personen.")
+    role, clearance = person_role(role, clearance)
     if session.get(Organisation, organisation_id) is None:
         raise ValidationError(f"Organisatie {organisation_id} bestaat niet.")
     if session.scalar(select(UserAccount.id).where(UserAccount.username == username)) is not None:
@@ -203,3 +209,33 @@ def account_authority(admin: UserAccount, organisation_id: int, clearance: str) 
         "beheer-rubricering",
         f"U kunt geen account met een hogere rubricering dan de uwe ({admin.clearance}) beheren.",
     )
+
+
+def change_role(user: UserAccount, role: Role | str, clearance: Confidentiality | str) -> bool:
+    """Give an account another role and clearance (validated); True when anything changed.
+
+    The account's open web sessions end, so the new rights apply from the next login on.
+    """
+    role, clearance = person_role(role, clearance)
+    if (user.role, user.clearance) == (role.value, clearance.value):
+        return False
+    user.role, user.clearance = role.value, clearance.value
+    end_user_sessions(user)
+    return True
+
+
+def reset_password(user: UserAccount, password: str) -> None:
+    """A beheerder sets a new password (rules checked); the account's sessions end and its tokens are
+    revoked (``set_password``)."""
+    set_password(user, password)
+
+
+def end_user_sessions(user: UserAccount, *, now: dt.datetime | None = None) -> int:
+    """End every open web session of ``user``; returns how many."""
+    session = object_session(user)
+    if session is None:
+        return 0
+    rows = session.scalars(select(WebSession).where(WebSession.user_id == user.id, WebSession.ended_at.is_(None))).all()
+    for row in rows:
+        row.ended_at = now or utcnow()
+    return len(rows)

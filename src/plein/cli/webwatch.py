@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 
 from plein.core.vocabulary import RunStatus
-from plein.errors import ValidationError
+from plein.errors import PleinError, ValidationError
 
 webwatch_app = typer.Typer(
     help="Internettoezicht: webshops crawlen, aanbod extraheren en beoordelen.", no_args_is_help=True
@@ -134,9 +134,15 @@ def webshops_command(
 
     directory = out_dir or get_settings().var_dir / "demo" / "webshops"
     directory.mkdir(parents=True, exist_ok=True)
+    sellers = _demo_world_sellers()
     try:
         shops = start_webshops(
-            seed=seed, base_port=port, crawl_delay=crawl_delay, scale=scale, log_path=directory / "requests.jsonl"
+            seed=seed,
+            base_port=port,
+            crawl_delay=crawl_delay,
+            scale=scale,
+            log_path=directory / "requests.jsonl",
+            sellers=sellers,
         )
     except OSError as exc:
         raise ValidationError(
@@ -146,6 +152,10 @@ def webshops_command(
     (directory / "sites.json").write_text(json.dumps({"sites": shops.sites}, indent=1), encoding="utf-8")
     for name, url in shops.sites.items():
         console.print(f"{name:12} {url}")
+    if sellers:
+        console.print(
+            "Zakelijke verkopers zijn bedrijven uit de demowereld; hun dossiers tonen het aanbod na een crawl."
+        )
     console.print(f"Grondwaarheid: {truth} ({len(shops.offers)} aanbiedingen). Stop met Ctrl-C.")
     sys.stdout.flush()
     try:
@@ -153,6 +163,31 @@ def webshops_command(
             time.sleep(3600)
     except KeyboardInterrupt:
         shops.stop()
+
+
+def _demo_world_sellers() -> list[tuple[str, str]] | None:
+    """Companies of the demo world in this database as the shops' sellers; None without a demo world."""
+    from sqlalchemy import select
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlalchemy.orm import Session
+
+    from plein.core.models import DemoSeedRun
+    from plein.demo.webshops.catalog import SELLERS_NEEDED
+    from plein.demo.webshops.sellers import demo_world_sellers
+    from plein.runtime import ready_engine
+
+    try:
+        engine = ready_engine()
+    except (PleinError, SQLAlchemyError):  # no database (or an old one): the built-in sellers
+        return None
+    try:
+        with Session(engine) as session:
+            if session.scalar(select(DemoSeedRun.id).limit(1)) is None:
+                return None
+            sellers = demo_world_sellers(session)
+    finally:
+        engine.dispose()
+    return sellers if len(sellers) >= SELLERS_NEEDED else None
 
 
 @webwatch_app.command("train")

@@ -4,6 +4,10 @@ Three partners, three formats, three vocabularies: an omgevingsdienst's Squit XO
 ``;``, dd-mm-jjjj dates, Windows-1252, its own outcome and theme codes), DCMR's Mozard reports
 (XLSX with real date cells), and ILT's inspections (JSON with nested subjects and English result
 codes). The mappings in ``plein/ingest/mappings`` turn each back into plein's taxonomy.
+
+The Squit export ends with a few rows a real export also carries (a date that does not exist, a code
+missing from the code list, a row without its case number), so that importing the demo shows what
+quarantine looks like; ``PLANTED_SQUIT_ROWS`` lists them.
 """
 
 from __future__ import annotations
@@ -64,6 +68,23 @@ ILT_RESULTS = {
 ILT_SEVERITIES = {"geen": 0, "laag": 1, "middel": 2, "hoog": 3, "zeer_hoog": 4}
 
 
+# Bad rows at the end of the Squit export, each with the column its problem lies in.
+PLANTED_SQUIT_ROWS: tuple[tuple[str, list[str]], ...] = (
+    (
+        "Datum controle",
+        ["FOUT-0001", "31-02-2024", "Garage De Kromme Sloot", "", "1013AB", "12", "AFV", "GO", "0", "", "Intern"],
+    ),
+    (
+        "Taakveld",
+        ["FOUT-0002", "14-03-2024", "Metaalhandel Ter Heijde", "", "1505HX", "3", "ZZZ", "OVT", "2", "", "Intern"],
+    ),
+    (
+        "Zaaknummer",
+        ["", "02-04-2024", "Transportbedrijf Zwanenburg", "", "1161AA", "40", "ASB", "GO", "0", "", "Intern"],
+    ),
+)
+
+
 @dataclass(frozen=True)
 class DemoExport:
     """One partner export: where it goes, which source and mapping read it back."""
@@ -113,7 +134,7 @@ def _dutch_date(value: Any) -> str:
 
 
 def write_squit_csv(session: Session, path: Path, org_code: str) -> int:
-    """Squit XO inspection export: ``;``-separated, dd-mm-jjjj, Windows-1252, Squit codes."""
+    """Squit XO inspection export: ``;``-separated, dd-mm-jjjj, Windows-1252, Squit codes; the planted bad rows last."""
     count = 0
     with path.open("w", encoding="cp1252", errors="replace", newline="") as handle:
         writer = csv.writer(handle, delimiter=";", lineterminator="\r\n")
@@ -148,6 +169,9 @@ def write_squit_csv(session: Session, path: Path, org_code: str) -> int:
                     CONFIDENTIALITY_LABELS[record.confidentiality],
                 ]
             )
+            count += 1
+        for _column, row in PLANTED_SQUIT_ROWS:
+            writer.writerow(row)
             count += 1
     return count
 

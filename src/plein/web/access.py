@@ -181,12 +181,16 @@ def parse_purpose(value: str | None, role: Role) -> Purpose:
     return Purpose.for_activity(value)
 
 
+# The form of ``doel`` as parse_purpose accepts it, for the API document (parse_purpose gives the message).
+PURPOSE_PATTERN = "^(samenwerking:[1-9][0-9]*|[A-Za-z0-9_-]{1,60})$"
+
 DoelQuery = Annotated[
     str | None,
     Query(
         max_length=80,
         description="Doel van de verwerking: een code uit het verwerkingsregister (bv. toezicht) "
         "of samenwerking:<id>. Zonder doel geldt het standaarddoel van uw rol.",
+        json_schema_extra={"pattern": PURPOSE_PATTERN, "examples": ["toezicht", "samenwerking:1"]},
     ),
 ]
 

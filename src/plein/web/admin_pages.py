@@ -14,7 +14,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
 from plein.audit.actions import AuditAction
-from plein.auth.accounts import account_authority, create_user, deactivate
+from plein.auth.accounts import (
+    AccountAuthority,
+    account_authority,
+    change_role,
+    create_user,
+    deactivate,
+    reset_password,
+)
 from plein.auth.models import UserAccount
 from plein.core.models import Organisation, Theme
 from plein.core.vocabulary import Confidentiality, LegalDomain, OrganisationKind
@@ -139,12 +146,7 @@ def user_status(
     actie: Annotated[str, Form(pattern="^(activeren|deactiveren|deblokkeren)$")],
 ) -> Response:
     """Activeer, deactiveer of deblokkeer een gebruiker."""
-    user = gate.session.get(UserAccount, user_id)
-    authority = account_authority(auth.user, user.organisation_id if user else -1, user.clearance if user else "")
-    if user is None or (not authority.allowed and user.organisation_id != auth.user.organisation_id):
-        raise NotVisible("Gebruiker", user_id)  # another organisation's account answers as a missing one
-    if not authority.allowed:
-        raise Refused(authority.rule, authority.reason)
+    user, authority = _managed_user(gate, auth, user_id)
     if actie == "deblokkeren":
         user.locked_until, user.failed_logins = None, 0
     elif actie == "deactiveren":
@@ -158,6 +160,113 @@ def user_status(
         details={"platformbeheer": True} if authority.as_platform else None,
     )
     return _users_page(request, gate, auth, message=f"Gebruiker {user.username}: {actie} gelukt.")
+
+
+def _user_page(
+    request: Request,
+    gate: Gate,
+    auth: AuthDep,
+    user: UserAccount,
+    *,
+    message: str = "",
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    return _render(
+        request,
+        "admin/user.html",
+        status,
+        user=user,
+        message=message,
+        errors=errors or {},
+        roles=[r for r in Role if r != Role.SYSTEEM],
+        levels=list(Confidentiality),
+        csrf_token=auth.csrf_token,
+    )
+
+
+def _managed_user(
+    gate: Gate, auth: AuthDep, user_id: int, clearance: str | None = None
+) -> tuple[UserAccount, AccountAuthority]:
+    """The account a beheerder may manage (its own organisation, up to its own clearance, or as platform
+    beheerder); ``clearance`` is a new one asked for. Another organisation's account answers as a missing one."""
+    user = gate.session.get(UserAccount, user_id)
+    authority = account_authority(auth.user, user.organisation_id if user else -1, user.clearance if user else "")
+    if user is None or (not authority.allowed and user.organisation_id != auth.user.organisation_id):
+        raise NotVisible("Gebruiker", user_id)
+    if authority.allowed and clearance is not None:
+        authority = account_authority(auth.user, user.organisation_id, clearance)
+    if not authority.allowed:
+        raise Refused(authority.rule, authority.reason)
+    return user, authority
+
+
+@router.get("/gebruikers/{user_id}", response_class=HTMLResponse)
+def user_page(
+    request: Request, gate: AdminGate, auth: AuthDep, user_id: Annotated[int, Path(ge=1, le=2**62)]
+) -> Response:
+    """Eén gebruiker: rol en rubricering wijzigen, wachtwoord opnieuw instellen, uitschakelen."""
+    user, _authority = _managed_user(gate, auth, user_id)
+    gate.audit(AuditAction.ADMIN_USER_VIEW, object_type="gebruiker", object_id=user.username)
+    return _user_page(request, gate, auth, user)
+
+
+@router.post("/gebruikers/{user_id}/rol", response_class=HTMLResponse)
+def user_role(
+    request: Request,
+    gate: AdminGate,
+    auth: AuthDep,
+    _csrf: CsrfDep,
+    user_id: Annotated[int, Path(ge=1, le=2**62)],
+    rol: Annotated[str, Form(max_length=40)],
+    rubricering: Annotated[str, Form(max_length=40)],
+) -> Response:
+    """Wijzig rol en rubricering; de open sessies van de gebruiker eindigen."""
+    user, authority = _managed_user(gate, auth, user_id, rubricering)
+    before = {"rol": user.role, "rubricering": user.clearance}
+    try:
+        changed = change_role(user, rol, rubricering)
+    except ValidationError as exc:
+        return _user_page(request, gate, auth, user, errors={"rol": exc.message}, status=400)
+    if not changed:
+        return _user_page(request, gate, auth, user, message="Er is niets gewijzigd.")
+    gate.audit(
+        AuditAction.ADMIN_USER_ROLE_CHANGE,
+        object_type="gebruiker",
+        object_id=user.username,
+        details={
+            "was": before,
+            "wordt": {"rol": user.role, "rubricering": user.clearance},
+            **({"platformbeheer": True} if authority.as_platform else {}),
+        },
+    )
+    return _user_page(
+        request, gate, auth, user, message="Rol en rubricering zijn gewijzigd; de gebruiker logt opnieuw in."
+    )
+
+
+@router.post("/gebruikers/{user_id}/wachtwoord", response_class=HTMLResponse)
+def user_password(
+    request: Request,
+    gate: AdminGate,
+    auth: AuthDep,
+    _csrf: CsrfDep,
+    user_id: Annotated[int, Path(ge=1, le=2**62)],
+    wachtwoord: Annotated[str, Form(max_length=1024)],
+) -> Response:
+    """Stel een nieuw wachtwoord in; de sessies en API-tokens van de gebruiker eindigen."""
+    user, authority = _managed_user(gate, auth, user_id)
+    try:
+        reset_password(user, wachtwoord)
+    except ValidationError as exc:
+        return _user_page(request, gate, auth, user, errors={"wachtwoord": exc.message}, status=400)
+    gate.audit(
+        AuditAction.ADMIN_USER_PASSWORD_RESET,
+        object_type="gebruiker",
+        object_id=user.username,
+        details={"platformbeheer": True} if authority.as_platform else None,
+    )
+    return _user_page(request, gate, auth, user, message="Het nieuwe wachtwoord is ingesteld; geef het veilig door.")
 
 
 # ---------------------------------------------------------------- organisations

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
+from starlette.routing import BaseRoute
 
 from plein import __version__
 from plein.auth.throttle import LoginThrottle
@@ -26,17 +27,19 @@ from plein.web import (
     privacy_pages,
     records_pages,
     search_pages,
+    statement_pages,
     tasks_pages,
     webwatch_pages,
 )
 from plein.web.access import install_access
 from plein.web.blank_query import BlankQueryMiddleware
+from plein.web.demo_banner import DemoWorld
 from plein.web.filters import install_filters
 from plein.web.limits import BodyGuard, RequestSlots
 from plein.web.oidc_pages import install_oidc
 from plein.web.problems import document_problems, install_error_handlers
 from plein.web.requires import PUBLIC
-from plein.web.route_policy import route_table
+from plein.web.route_policy import Access, route_table
 from plein.web.security import AssetFiles, install_security
 
 API_VERSION = "1.0.0"
@@ -66,6 +69,7 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
     app.state.templates = Jinja2Templates(directory=WEB_DIR / "templates")
     app.state.templates.env.globals["plein_version"] = __version__
     install_filters(app.state.templates.env)
+    app.state.templates.env.globals["demo_world"] = DemoWorld(engine)
 
     @app.middleware("http")
     async def api_version_header(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -79,7 +83,7 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
     install_oidc(app, settings)
     app.add_middleware(BodyGuard, sessions=app.state.sessions, max_upload=settings.max_upload_mb * 1024 * 1024)
     app.add_middleware(RequestSlots, slots=settings.request_slots())
-    install_security(app)  # outermost: every response, also the limits' refusals and 500s
+    install_security(app, settings.map_tile_url)  # outermost: every response, also the limits' refusals and 500s
     app.mount("/static/plein", AssetFiles(directory=WEB_DIR / "static"), name="static")
     vendor = settings.assets_dir.resolve()
     if vendor.is_dir():
@@ -96,6 +100,7 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
     app.include_router(privacy_pages.router)
     app.include_router(follow_pages.router)
     app.include_router(tasks_pages.router)
+    app.include_router(statement_pages.router)
     _document_problems_in_openapi(app)
     route_table(app.routes)  # deny by default: refuse to serve a route that does not declare its access
     return app
@@ -110,13 +115,18 @@ def app_from_settings() -> FastAPI:
     return create_app(ready_engine(settings), settings)
 
 
+def public_routes(routes: Sequence[BaseRoute]) -> set[tuple[str, str]]:
+    """(METHOD, path) of the routes anyone may call without logging in (no 401 or 403 to document)."""
+    return {key for key, policy in route_table(routes).items() if policy.access == Access.PUBLIC}
+
+
 def _document_problems_in_openapi(app: FastAPI) -> None:
     """Serve an OpenAPI document that shows the problem+json errors instead of FastAPI's 422."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = document_problems(generate())
+            app.openapi_schema = document_problems(generate(), public_routes(app.routes))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

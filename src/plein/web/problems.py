@@ -86,15 +86,49 @@ DUTCH_REASONS = {
     "enum": "moet een van deze waarden zijn: {expected}",
     "literal_error": "moet een van deze waarden zijn: {expected}",
     "json_invalid": "is geen geldige JSON",
+    "json_type": "moet geldige JSON zijn",
     "value_error": "is ongeldig",
+    "assertion_error": "is ongeldig",
+    "string_type": "moet tekst zijn",
+    "string_unicode": "moet geldige tekst (UTF-8) zijn",
+    "string_sub_type": "moet tekst zijn",
+    "int_type": "moet een geheel getal zijn",
+    "float_type": "moet een getal zijn",
+    "bool_type": "moet true of false zijn",
+    "decimal_parsing": "moet een getal zijn",
+    "decimal_type": "moet een getal zijn",
+    "date_type": "moet een datum zijn (JJJJ-MM-DD)",
+    "datetime_type": "moet een tijdstip zijn (ISO 8601)",
+    "datetime_from_date_parsing": "moet een tijdstip zijn (ISO 8601)",
+    "list_type": "moet een lijst zijn",
+    "tuple_type": "moet een lijst zijn",
+    "set_type": "moet een lijst zijn",
+    "dict_type": "moet een object zijn",
+    "model_type": "moet een object zijn",
+    "model_attributes_type": "moet een object zijn",
+    "dataclass_type": "moet een object zijn",
+    "too_short": "moet minstens {min_length} elementen hebben",
+    "extra_forbidden": "is geen bekend veld",
+    "uuid_parsing": "moet een UUID zijn",
+    "uuid_type": "moet een UUID zijn",
+    "url_parsing": "moet een URL zijn",
+    "url_type": "moet een URL zijn",
+    "url_scheme": "moet een URL met een toegestaan schema zijn",
+    "multiple_of": "moet een veelvoud van {multiple_of} zijn",
+    "finite_number": "moet een eindig getal zijn",
+    "none_required": "moet leeg zijn",
+    "union_tag_invalid": "heeft een onbekende soort",
+    "union_tag_not_found": "mist het veld dat de soort aangeeft",
 }
+GENERIC_REASON = "is ongeldig"
 
 
 def dutch_reason(error: dict[str, Any]) -> str:
-    """Pydantic's English message in Dutch, with its limits filled in; the original as fallback."""
+    """Pydantic's English message in Dutch, with its limits filled in; a general Dutch reason for an
+    error type not in the list (never pydantic's English; the type stays in ``code``)."""
     template = DUTCH_REASONS.get(str(error.get("type", "")))
     if template is None:
-        return str(error.get("msg", "ongeldig"))
+        return GENERIC_REASON
     if "expected" in (error.get("ctx") or {}):
         error = {**error, "ctx": {**error["ctx"], "expected": str(error["ctx"]["expected"]).replace(" or ", " of ")}}
     try:
@@ -183,18 +217,24 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 }
 
 
-def document_problems(spec: dict[str, Any]) -> dict[str, Any]:
-    """Rewrite FastAPI's generated 422 responses into the 400/404/500 problem responses plein gives."""
+def document_problems(spec: dict[str, Any], public: set[tuple[str, str]] | None = None) -> dict[str, Any]:
+    """Rewrite FastAPI's generated 422 responses into the 400/404/500 problem responses plein gives, and
+    name the 401 (not logged in) and 403 (refused) answers of every operation that is not ``public``
+    (a set of (METHOD, path))."""
+    public = public or set()
     components = spec.setdefault("components", {}).setdefault("schemas", {})
     components["Probleem"] = PROBLEM_SCHEMA
     for name in ("HTTPValidationError", "ValidationError"):
         components.pop(name, None)
     reference = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Probleem"}}}
-    for operations in spec.get("paths", {}).values():
-        for operation in operations.values():
+    for path, operations in spec.get("paths", {}).items():
+        for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
             responses.pop("422", None)
             responses.setdefault("400", {"description": TITLES[400], "content": reference})
+            if (method.upper(), path) not in public:
+                responses.setdefault("401", {"description": TITLES[401], "content": reference})
+                responses.setdefault("403", {"description": TITLES[403], "content": reference})
             responses.setdefault("404", {"description": TITLES[404], "content": reference})
             responses.setdefault("500", {"description": TITLES[500], "content": reference})
     return spec

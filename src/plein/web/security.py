@@ -11,7 +11,6 @@ tile server.
 from __future__ import annotations
 
 import inspect
-import os
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,7 +21,6 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-TILE_URL_ENV = "PLEIN_MAP_TILE_URL"
 ASSET_SUFFIXES = frozenset(
     {".css", ".js", ".mjs", ".woff", ".woff2", ".ttf", ".otf", ".png", ".svg", ".jpg", ".jpeg", ".gif", ".webp", ".ico"}
 )
@@ -109,8 +107,8 @@ class AssetFiles(StaticFiles):
         return await super().get_response(path, scope)
 
 
-def install_security(app: FastAPI) -> None:
-    """The headers middleware (outermost) and the 500 handler's headers."""
-    csp = content_security_policy(os.environ.get(TILE_URL_ENV, ""))
+def install_security(app: FastAPI, map_tile_url: str = "") -> None:
+    """The headers middleware (outermost) and the 500 handler's headers (map tiles allowed as images)."""
+    csp = content_security_policy(map_tile_url)
     app.add_middleware(SecurityHeaders, csp=csp)
     secure_server_errors(app, csp)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -300,6 +301,21 @@ SHOP_SELLERS = {
     "stepwinkel": ("Stepwinkel Nederland", "61234567"),
     "bouwshop": ("Bouwshop Oost V.O.F.", "08123456"),
 }
+MARKETPLACE_BUSINESSES = [("Koeltechniek Jansen B.V.", "34567890"), ("Step & Go", "45678901")]
+SELLERS_NEEDED = len(SHOP_SELLERS) + len(MARKETPLACE_BUSINESSES)
+
+
+def assign_sellers(
+    sellers: Sequence[tuple[str, str]] | None,
+) -> tuple[dict[str, tuple[str, str]], list[tuple[str, str]]]:
+    """The shops' operators and the marketplace's business sellers: the built-in ones, or the first
+    ``SELLERS_NEEDED`` of ``sellers`` (name, KvK number), e.g. companies of the demo world."""
+    if not sellers:
+        return dict(SHOP_SELLERS), list(MARKETPLACE_BUSINESSES)
+    if len(sellers) < SELLERS_NEEDED:
+        raise ValueError(f"{SELLERS_NEEDED} verkopers nodig, {len(sellers)} gegeven")
+    shops = dict(zip(SHOP_SELLERS, sellers[: len(SHOP_SELLERS)], strict=True))
+    return shops, list(sellers[len(SHOP_SELLERS) : SELLERS_NEEDED])
 
 
 def _private_ad(rng: random.Random, text: str) -> tuple[str, str, list[str]]:
@@ -336,9 +352,11 @@ def _private_ad(rng: random.Random, text: str) -> tuple[str, str, list[str]]:
     return f"{first} {last[0]}.", text + " " + " ".join(extras), planted
 
 
-def build_catalog(seed: int = 1, scale: int = 2) -> list[DemoOffer]:
+def build_catalog(seed: int = 1, scale: int = 2, sellers: Sequence[tuple[str, str]] | None = None) -> list[DemoOffer]:
     """All demo offers of all sites; the same seed gives the same offers. ``scale`` multiplies the offers
-    of every site but the slow one (bouwshop, which has a Crawl-delay)."""
+    of every site but the slow one (bouwshop, which has a Crawl-delay); ``sellers`` replaces the
+    built-in business sellers (see ``assign_sellers``)."""
+    operators, businesses = assign_sellers(sellers)
     rng = random.Random(seed)
     offers: list[DemoOffer] = []
     for site, themes in SITE_THEMES.items():
@@ -354,10 +372,10 @@ def build_catalog(seed: int = 1, scale: int = 2) -> list[DemoOffer]:
                         seller, text, planted = _private_ad(rng, text)
                         seller_type, kvk = "particulier", ""
                     else:
-                        seller, kvk = rng.choice([("Koeltechniek Jansen B.V.", "34567890"), ("Step & Go", "45678901")])
+                        seller, kvk = rng.choice(businesses)
                         seller_type, planted = "bedrijf", []
                 else:
-                    seller, kvk = SHOP_SELLERS[site]
+                    seller, kvk = operators[site]
                     seller_type, planted = "bedrijf", []
                 digest = int(hashlib.sha256(f"{seed}:{offer_id}".encode()).hexdigest(), 16)
                 slug = "advertentie" if site == "tweedehands" else "product"

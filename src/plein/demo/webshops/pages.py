@@ -41,7 +41,12 @@ def euro(amount: float) -> str:
     return f"€ {whole.replace(',', '.')},{cents}"
 
 
-def layout(site: str, title: str, body: str, head: str = "", charset: str = "utf-8") -> str:
+Operator = tuple[str, str]  # a shop's operator: name and KvK number, shown in its footer
+
+
+def layout(
+    site: str, title: str, body: str, head: str = "", charset: str = "utf-8", operator: Operator | None = None
+) -> str:
     themes = sorted({t for t in THEME_NAMES})
     nav = " | ".join(f'<a href="/categorie/{t}">{THEME_NAMES[t]}</a>' for t in themes)
     hidden = " ".join(f'<a href="{link}">{link.strip("/").split("/")[0]}</a>' for link in HIDDEN_LINKS[site])
@@ -53,8 +58,9 @@ def layout(site: str, title: str, body: str, head: str = "", charset: str = "utf
             + "</div>"
         )
     footer = ""
-    if site in SHOP_SELLERS:
-        name, kvk = SHOP_SELLERS[site]
+    operator = operator or SHOP_SELLERS.get(site)
+    if operator:
+        name, kvk = operator
         footer = f"<p>{escape(name)} · KvK {kvk}</p>"
     return (
         f'<!DOCTYPE html><html lang="nl"><head><meta charset="{charset}"><title>{escape(title)}</title>{head}</head>'
@@ -64,7 +70,9 @@ def layout(site: str, title: str, body: str, head: str = "", charset: str = "utf
     )
 
 
-def listing(site: str, title: str, offers: list[DemoOffer], page: int, base: str) -> str:
+def listing(
+    site: str, title: str, offers: list[DemoOffer], page: int, base: str, operator: Operator | None = None
+) -> str:
     start = (page - 1) * PAGE_SIZE
     shown = offers[start : start + PAGE_SIZE]
     items = "".join(
@@ -78,7 +86,7 @@ def listing(site: str, title: str, offers: list[DemoOffer], page: int, base: str
         nav = f'<a rel="next" class="volgende" href="{base}{sep}pagina={page + 1}">Volgende</a>'
     if not shown:
         items = "<li>Geen resultaten.</li>"
-    return layout(site, f"{title} - pagina {page}", f"<h1>{escape(title)}</h1><ul>{items}</ul>{nav}")
+    return layout(site, f"{title} - pagina {page}", f"<h1>{escape(title)}</h1><ul>{items}</ul>{nav}", operator=operator)
 
 
 def product_page(site: str, offer: DemoOffer) -> str:
@@ -114,7 +122,7 @@ def _json_ld_page(offer: DemoOffer) -> str:
         f'<h1>{escape(offer.title)}</h1><div class="price">{euro(offer.price)}</div>'
         f'<div class="description">{escape(offer.description)}</div><button>In winkelwagen</button>'
     )
-    return layout("koelshop", offer.title, body, head)
+    return layout("koelshop", offer.title, body, head, operator=(offer.seller, offer.seller_kvk))
 
 
 def _microdata_page(offer: DemoOffer) -> str:
@@ -130,7 +138,7 @@ def _microdata_page(offer: DemoOffer) -> str:
         f'<meta itemprop="priceCurrency" content="EUR"><link itemprop="availability" href="https://schema.org/InStock">'
         f"</div></div><button>Bestellen</button>"
     )
-    return layout("stepwinkel", offer.title, body)
+    return layout("stepwinkel", offer.title, body, operator=(offer.seller, offer.seller_kvk))
 
 
 def _plain_page(offer: DemoOffer) -> str:
@@ -141,7 +149,7 @@ def _plain_page(offer: DemoOffer) -> str:
         f"<tr><td>Artikelnummer</td><td>{offer.sku}</td></tr></table>"
         f'<form action="/bestel"><input type="submit" value="Bestel nu"></form>'
     )
-    return layout("bouwshop", offer.title, body, charset="windows-1252")
+    return layout("bouwshop", offer.title, body, charset="windows-1252", operator=(offer.seller, offer.seller_kvk))
 
 
 def _marketplace_page(offer: DemoOffer) -> str:
@@ -167,7 +175,7 @@ def _marketplace_page(offer: DemoOffer) -> str:
     return layout("tweedehands", offer.title, body, head)
 
 
-def home(site: str, offers: list[DemoOffer]) -> str:
+def home(site: str, offers: list[DemoOffer], operator: Operator | None = None) -> str:
     themes = sorted({o.theme for o in offers})
     links = "".join(f'<li><a href="/categorie/{t}">{THEME_NAMES[t]}</a></li>' for t in themes)
-    return layout(site, f"{site} - {SITES[site]}", f"<h1>Welkom bij {site}</h1><ul>{links}</ul>")
+    return layout(site, f"{site} - {SITES[site]}", f"<h1>Welkom bij {site}</h1><ul>{links}</ul>", operator=operator)

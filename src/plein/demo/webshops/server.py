@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from plein.demo.webshops.catalog import SITES, DemoOffer, build_catalog
+from plein.demo.webshops.catalog import SITES, DemoOffer, assign_sellers, build_catalog
 from plein.demo.webshops.pages import THEME_NAMES, home, layout, listing, product_page
 
 ROBOTS = {
@@ -51,6 +52,7 @@ class Webshops:
     log: list[RequestLogEntry] = field(default_factory=list)
     crawl_delay: float = 0.5
     log_path: Path | None = None
+    operators: dict[str, tuple[str, str]] = field(default_factory=dict)  # shop -> (name, KvK) in its footer
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, entry: RequestLogEntry) -> None:
@@ -88,6 +90,7 @@ class Webshops:
 def _handler(site: str, shops: Webshops) -> type[BaseHTTPRequestHandler]:
     offers = [o for o in shops.offers if o.site == site]
     by_path = {o.path: o for o in offers}
+    operator = shops.operators.get(site)
     attempts: dict[str, int] = {}
     flaky = offers[0].path if site == "tweedehands" and offers else ""
 
@@ -131,15 +134,15 @@ def _handler(site: str, shops: Webshops) -> type[BaseHTTPRequestHandler]:
             if path == "/robots.txt":
                 self._send(200, ROBOTS[site].format(delay=shops.crawl_delay).encode(), "text/plain")
             elif path == "/":
-                self._html(home(site, offers))
+                self._html(home(site, offers, operator))
             elif path.startswith("/categorie/") and path.removeprefix("/categorie/") in THEME_NAMES:
                 theme = path.removeprefix("/categorie/")
                 chosen = [o for o in offers if o.theme == theme]
-                self._html(listing(site, THEME_NAMES[theme], chosen, page, path))
+                self._html(listing(site, THEME_NAMES[theme], chosen, page, path, operator))
             elif path == "/zoeken":
                 term = (query.get("q") or [""])[0].lower()
                 chosen = [o for o in offers if term and (term in o.title.lower() or term in o.description.lower())]
-                self._html(listing(site, f"Zoekresultaten voor {term}", chosen, page, f"/zoeken?q={term}"))
+                self._html(listing(site, f"Zoekresultaten voor {term}", chosen, page, f"/zoeken?q={term}", operator))
             elif path in by_path:
                 attempts[path] = attempts.get(path, 0) + 1
                 if path == flaky and attempts[path] % 2 == 1:  # every first try fails; the retry works
@@ -226,10 +229,20 @@ def start_webshops(
     crawl_delay: float = 0.5,
     log_path: Path | None = None,
     scale: int = 2,
+    sellers: Sequence[tuple[str, str]] | None = None,
 ) -> Webshops:
-    """Start the four sites in background threads; ports base_port…base_port+3, or free ones for 0."""
+    """Start the four sites in background threads; ports base_port…base_port+3, or free ones for 0.
+
+    ``sellers`` (name, KvK number) replaces the built-in business sellers, e.g. with companies of the
+    demo world so that their dossiers show the web offers a crawl finds (see ``demo_world_sellers``).
+    """
     shops = Webshops(
-        sites={}, offers=build_catalog(seed, scale), servers=[], crawl_delay=crawl_delay, log_path=log_path
+        sites={},
+        offers=build_catalog(seed, scale, sellers),
+        servers=[],
+        crawl_delay=crawl_delay,
+        log_path=log_path,
+        operators=assign_sellers(sellers)[0],
     )
     for index, site in enumerate(SITES):
         server = QuietServer((host, base_port + index if base_port else 0), _handler(site, shops))

@@ -329,7 +329,17 @@ def dossier_api(
     return build_dossier(gate, vestiging_id, with_persons=met_personen).as_json()
 
 
-@router.get("/subjecten/{vestiging_id}/dossier.pdf", summary="Dossier als PDF")
+PDF_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "Het dossier als PDF",
+        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+
+
+@router.get(
+    "/subjecten/{vestiging_id}/dossier.pdf", summary="Dossier als PDF", response_class=Response, responses=PDF_RESPONSE
+)
 def dossier_pdf_api(gate: RecordsGate, vestiging_id: Annotated[int, Path(ge=1, le=2**62)]) -> Response:
     """Het dossier als afdrukbare PDF (gelogd als export)."""
     return dossier_pdf_response(gate, vestiging_id, "attachment")
