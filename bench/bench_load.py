@@ -356,6 +356,28 @@ def _print(label: str, figures: Figures) -> None:
     )
 
 
+PLEIN_FRAME = re.compile(r'File "[^"]*/plein/([^"]+)", line (\d+), in (\w+)')
+
+
+def _server_errors(log: Path, backend: str) -> None:
+    """Keep the server log in var/bench/ and say where its tracebacks end in plein's code, and why."""
+    text = log.read_text(encoding="utf-8", errors="replace")
+    kept = Path("var/bench") / f"load-serve-{backend}.log"
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    kept.write_text(text, encoding="utf-8")
+    places: Counter[str] = Counter()
+    for block in text.split("Traceback (most recent call last):")[1:]:
+        frames = PLEIN_FRAME.findall(block)
+        lines = [line for line in block.splitlines() if line and not line.startswith(" ")]
+        reason = lines[0][:100] if lines else "?"
+        where = f"{frames[-1][0]}:{frames[-1][1]} {frames[-1][2]}" if frames else "buiten plein"
+        places[f"{where}: {reason}"] += 1
+    if places:
+        print(f"  serverfouten ({kept}):", flush=True)
+        for place, count in places.most_common(6):
+            print(f"    {count}× {place}", flush=True)
+
+
 @contextmanager
 def _environment(env: dict[str, str]) -> Iterator[None]:
     """Run with ``env``'s PLEIN_ settings (a spawned server process inherits them)."""
@@ -400,9 +422,7 @@ def _one_backend(report: Report, backend: str, clients: int, seconds: float, bas
         for kind, items in sorted(by_kind.items()):
             _print(f"    {kind}", Figures.of(items, wall))
         _print_failures("fouten", outcomes)
-        errors_log = [line for line in (Path(tmp) / "serve.log").read_text().splitlines() if "Error" in line]
-        if errors_log:
-            print(f"  serverlog: {len(errors_log)} regels met 'Error', eerste: {errors_log[:3]}", flush=True)
+        _server_errors(Path(tmp) / "serve.log", backend)
         verified = _plein(env, "audit", "verify")
         print(f"  plein audit verify (exit {verified.returncode}): {' '.join(verified.stdout.split())}", flush=True)
         wanted, missing, missing_kinds = _matched(engine, outcomes)
