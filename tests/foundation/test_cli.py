@@ -58,6 +58,7 @@ def test_unwritable_var_dir(tmp_path: Path) -> None:
     assert_one_clear_line(result, "niet schrijfbaar")
 
 
+@pytest.mark.slow
 def test_database_from_a_newer_schema(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'newer.db'}"
     engine = create_engine_for(url)
@@ -76,6 +77,7 @@ def test_serve_refuses_an_uninitialised_database(tmp_path: Path) -> None:
     assert_one_clear_line(result, "plein init")
 
 
+@pytest.mark.slow
 def test_init_and_seed(tmp_path: Path) -> None:
     env = {"PLEIN_VAR_DIR": str(tmp_path)}
     assert plein("init", env=env).returncode == 0
