@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import Connection, Engine, event, func, select, text
 from sqlalchemy.orm import Session
 
+from plein.audit.actions import AuditAction
 from plein.audit.appender import Appender, seal_all, seal_pending
 from plein.audit.chain import (
     GENESIS,
@@ -44,10 +45,10 @@ def _record(engine: Engine, count: int, prefix: str = "lezen") -> None:
                 session,
                 KEYS,
                 actor=ACTOR,
-                name=f"{prefix}.{i}",
+                name=AuditAction.RECORD_READ,
                 processing_activity="toezicht",
                 subjects=[("kvk", f"{10000000 + i}")],
-                details={"i": i},
+                details={"i": i, "verzoek": f"{prefix}.{i}"},
             )
             session.commit()
 
@@ -95,8 +96,8 @@ def test_entries_wait_unsealed_until_the_sealer_takes_them(audit_engine: Engine)
     with audit_engine.begin() as connection:
         assert seal(connection, KEYS).sequenced == [1, 2, 3]
     with audit_engine.connect() as connection:
-        names = connection.scalars(select(AuditEntry.name).order_by(AuditEntry.seq)).all()
-        assert names == ["lezen.0", "lezen.1", "lezen.2"]  # in the order they were written
+        written = [d["verzoek"] for d in connection.scalars(select(AuditEntry.details).order_by(AuditEntry.seq))]
+        assert written == ["lezen.0", "lezen.1", "lezen.2"]  # in the order they were written
         verdict = verify(connection, KEYS)
     size, _last, root = _head(audit_engine)
     assert verdict.intact and verdict.checked == 3 and verdict.pending == 0, verdict

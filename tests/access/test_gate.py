@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session
 
+from plein.audit.actions import AuditAction
 from plein.audit.keys import keys_from_secret
 from plein.audit.models import AuditEntry, AuditSubject
 from plein.core.models import Record
@@ -282,17 +283,20 @@ def test_the_registers_role_rules_are_decided_by_the_gate(world_session: tuple[S
             allowed = Role(role) in rule.roles
             assert g.permits(operation) is allowed, (operation, username)
             if allowed:
-                g.permit(operation, "test.handeling")
+                g.permit(operation, AuditAction.PURPOSE_CHECK)
                 continue
             with pytest.raises(Refused) as refused:
-                g.permit(operation, "test.handeling")
+                g.permit(operation, AuditAction.PURPOSE_CHECK)
             assert (refused.value.rule, refused.value.message) == ("rol", rule.refusal)
             logged = session.execute(
                 select(AuditEntry.name, AuditEntry.status, AuditEntry.rule).where(
                     AuditEntry.trace_id == g.trace.trace_id
                 )
             ).all()
-            assert [tuple(r) for r in logged] == [("test.handeling", "geweigerd", "rol")], (operation, username)
+            assert [tuple(r) for r in logged] == [(AuditAction.PURPOSE_CHECK.value, "geweigerd", "rol")], (
+                operation,
+                username,
+            )
     assert Role.ANALIST in OPERATIONS[Operation.START_CRAWL].roles
     assert Role.INSPECTEUR not in OPERATIONS[Operation.START_CRAWL].roles
     assert Role.BEHEERDER not in OPERATIONS[Operation.SHARE].roles

@@ -98,7 +98,7 @@ IMPORTS = all_imports()
 def test_the_parser_sees_the_imports() -> None:
     """Guards the check: known imports, at module level and inside functions, are found."""
     assert any(i.importer == "plein.cli" and _within(i.imported, "cli") and not i.in_function for i in IMPORTS)
-    assert any(i.importer == "plein.cli.serve" and _within(i.imported, "web") and i.in_function for i in IMPORTS)
+    assert any(i.importer == "plein.cli.ingest" and _within(i.imported, "demo") and i.in_function for i in IMPORTS)
     assert len({i.importer for i in IMPORTS}) > 100
 
 

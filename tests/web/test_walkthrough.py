@@ -25,12 +25,12 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
-from plein.search.normalise import tokens
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from plein.auth.demo import demo_password
 from plein.core.models import Establishment
+from plein.core.names import tokens
 from plein.settings import Settings
 from plein.store.engine import create_engine_for
 from plein.web.app import create_app

@@ -191,7 +191,7 @@ def save_mapping(
     return _source_page(request, gate, auth, source, message="Mapping opgeslagen.")
 
 
-def _run_import(engine: Engine, code: str, path: FilePath, name: str, actor: Actor) -> None:
+def _run_import(engine: Engine, code: str, path: FilePath, name: str, actor: Actor | None = None) -> None:
     try:
         import_file(engine, code, path, display_name=name, actor=actor)
     except PleinError as exc:  # recorded on the run as 'geweigerd'
