@@ -65,16 +65,20 @@ def test_beheerder_changes_role_and_clearance_resets_password_and_deactivates(
     forged = web.post(f"/beheer/gebruikers/{user_id}/rol", data={"rol": "inspecteur", "rubricering": "geheim"})
     assert forged.status_code == 403
     wrong = web.post(
-        f"/beheer/gebruikers/{user_id}/rol", data={"csrf_token": token, "rol": "systeem", "rubricering": "geheim"}
+        f"/beheer/gebruikers/{user_id}/rol", data={"csrf_token": token, "rol": "systeem", "rubricering": "openbaar"}
     )
     assert wrong.status_code == 400 and 'id="rol-fout"' in wrong.text and 'name="rol"' in wrong.text
-    changed = web.post(
+    above_own = web.post(  # a.beheer reads up to intern: she never hands out more
         f"/beheer/gebruikers/{user_id}/rol", data={"csrf_token": token, "rol": "inspecteur", "rubricering": "geheim"}
+    )
+    assert above_own.status_code == 403
+    changed = web.post(
+        f"/beheer/gebruikers/{user_id}/rol", data={"csrf_token": token, "rol": "inspecteur", "rubricering": "openbaar"}
     )
     assert changed.status_code == 200 and 'id="melding"' in changed.text
     with Session(engine) as session:
         user = session.get(UserAccount, user_id)
-        assert user is not None and (user.role, user.clearance) == ("inspecteur", "geheim")
+        assert user is not None and (user.role, user.clearance) == ("inspecteur", "openbaar")
     assert other.get("/account", follow_redirects=False).status_code == 303  # the old session ended
     assert "c.wissel" in _audited(engine, "beheer.gebruiker.rol-wijzigen")
 
@@ -103,3 +107,29 @@ def test_others_may_not_manage_accounts(web: TestClient, shared_world: tuple[Eng
 def test_unknown_user_is_404(web: TestClient) -> None:
     login(web, "a.beheer")
     assert web.get("/beheer/gebruikers/999999").status_code == 404
+
+
+def test_another_organisations_account_answers_as_missing(web: TestClient, shared_world: tuple[Engine, World]) -> None:
+    """A beheerder of ODA neither sees nor changes an account of ODB: the same 404 as a missing one."""
+    engine = shared_world[0]
+    with Session(engine) as session:
+        other_id = session.scalars(select(UserAccount.id).where(UserAccount.username == "lock.me")).one()
+        before = session.get(UserAccount, other_id)
+        assert before is not None
+        role, clearance, password_hash = before.role, before.clearance, before.password_hash
+    login(web, "a.beheer")
+    token = csrf_of(web)
+    assert web.get(f"/beheer/gebruikers/{other_id}").status_code == 404
+    changed = web.post(
+        f"/beheer/gebruikers/{other_id}/rol", data={"csrf_token": token, "rol": "analist", "rubricering": "openbaar"}
+    )
+    assert changed.status_code == 404
+    reset = web.post(f"/beheer/gebruikers/{other_id}/wachtwoord", data={"csrf_token": token, "wachtwoord": "x" * 20})
+    assert reset.status_code == 404
+    with Session(engine) as session:
+        after = session.get(UserAccount, other_id)
+        assert after is not None and (after.role, after.clearance, after.password_hash) == (
+            role,
+            clearance,
+            password_hash,
+        )
