@@ -164,10 +164,10 @@ def _crawl_demo_shops(url: str, var_dir: Path) -> None:
     shops = start_webshops(seed=3, scale=1, crawl_delay=0, sellers=sellers)
     try:
         starts = [f"{base}/zoeken?q={get_theme('f-gassen').search_terms[0]}" for base in list(shops.sites.values())[:2]]
-        args = [sys.executable, "-m", "plein", "webwatch", "crawl", "f-gassen", "--organisatie", "OD-NZKG"]
+        args = [sys.executable, "-m", "plein", "webwatch", "crawl", "f-gassen", "--organisation", "OD-NZKG"]
         for start in starts:
             args += ["--start-url", start]
-        args += ["--delay", "0", "--max-paginering", "2"]
+        args += ["--delay", "0", "--max-pagination", "2"]
         env = {k: v for k, v in os.environ.items() if not k.startswith("PLEIN_")}
         env.update({"PLEIN_DATABASE_URL": url, "PLEIN_VAR_DIR": str(var_dir), "PLEIN_SECRET_KEY": "walkthrough"})
         done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=240, check=False)

@@ -186,14 +186,17 @@ def _user_page(
 
 
 def _managed_user(
-    gate: Gate, auth: AuthDep, user_id: int, clearance: str | None = None
+    gate: Gate, auth: AuthDep, user_id: int, clearance: str | None = None, *, change: bool = True
 ) -> tuple[UserAccount, AccountAuthority]:
     """The account a beheerder may manage (its own organisation, up to its own clearance, or as platform
-    beheerder); ``clearance`` is a new one asked for. Another organisation's account answers as a missing one."""
+    beheerder); ``clearance`` is a new one asked for; ``change=False`` only shows it (own organisation,
+    whatever its clearance). Another organisation's account answers as a missing one."""
     user = gate.session.get(UserAccount, user_id)
     authority = account_authority(auth.user, user.organisation_id if user else -1, user.clearance if user else "")
     if user is None or (not authority.allowed and user.organisation_id != auth.user.organisation_id):
         raise NotVisible("Gebruiker", user_id)
+    if not change:
+        return user, authority
     if authority.allowed and clearance is not None:
         authority = account_authority(auth.user, user.organisation_id, clearance)
     if not authority.allowed:
@@ -206,7 +209,7 @@ def user_page(
     request: Request, gate: AdminGate, auth: AuthDep, user_id: Annotated[int, Path(ge=1, le=2**62)]
 ) -> Response:
     """Eén gebruiker: rol en rubricering wijzigen, wachtwoord opnieuw instellen, uitschakelen."""
-    user, _authority = _managed_user(gate, auth, user_id)
+    user, _authority = _managed_user(gate, auth, user_id, change=False)
     gate.audit(AuditAction.ADMIN_USER_VIEW, object_type="gebruiker", object_id=user.username)
     return _user_page(request, gate, auth, user)
 
