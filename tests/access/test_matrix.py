@@ -746,6 +746,11 @@ def test_only_the_source_organisation_imports_maps_and_reprocesses(admin_world: 
         upload = posts["upload"]()
         assert upload.status_code == 303, (username, upload.text)
         assert _record_count(engine) == records  # the row was there already: nothing new
+        with Session(engine) as session:
+            run = session.scalars(
+                select(IngestRun).join(IngestSource).where(IngestSource.code == code).order_by(IngestRun.id.desc())
+            ).first()
+            assert run is not None and run.rows_in == 1 and run.rows_quarantined == 0, (username, run and run.messages)
         mapping = posts["mapping"]()
         assert mapping.status_code == 200 and "Mapping opgeslagen" in mapping.text, username
         assert str(_source_state(engine, code)[3]).endswith(MAPPING_NOTE)
