@@ -10,14 +10,16 @@ The route list is read from the app's routes: each declares its kind of access i
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
+import httpx
 import pytest
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import iter_route_contexts
@@ -25,11 +27,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, select
 from sqlalchemy.orm import Session
 
+from plein.audit.models import AuditEntry
 from plein.auth.demo import demo_password
 from plein.auth.models import UserAccount
 from plein.core.models import Organisation, Record
 from plein.core.vocabulary import Confidentiality
 from plein.errors import ConfigurationError
+from plein.ingest.models import IngestRun, IngestSource, QuarantinedRow, QuarantineStatus
 from plein.policy.models import (
     Collaboration,
     CollaborationMember,
@@ -42,6 +46,7 @@ from plein.web.access import AuthDep
 from plein.web.app import create_app
 from plein.web.requires import Requires
 from plein.web.route_policy import Access, RoutePolicy, declarations, route_table
+from tests.databases import BACKENDS, fresh_database
 
 SEED = 7  # the seed of tests/conftest.py's seeded_engine
 CASE_USERS = (
@@ -215,21 +220,7 @@ def env(seeded_engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iter
     oracle = load_oracle(seeded_engine)
     clients: dict[str, TestClient] = {}
     for username in CASE_USERS + OTHER_USERS:
-        client = TestClient(app, base_url="https://testserver")
-        page = client.get("/inloggen")
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-        assert token
-        response = client.post(
-            "/inloggen",
-            data={
-                "gebruikersnaam": username,
-                "wachtwoord": demo_password(username, SEED),
-                "csrf_token": token.group(1),
-            },
-            follow_redirects=False,
-        )
-        assert response.status_code == 303, (username, response.text)
-        clients[username] = client
+        clients[username] = _login(app, username)[0]
     yield Env(oracle, clients, TestClient(app, base_url="https://testserver"), probe_records(oracle))
 
 
@@ -504,3 +495,310 @@ def test_demo_accounts_cover_every_role_in_several_organisations(seeded_engine: 
     for role in roles:
         assert len({org for _n, _p, r, org in accounts if r == role}) >= 2, role
     assert all(password == demo_password(name, SEED) for name, password, _r, _o in accounts)
+
+
+# ---------------------------------------------------------------- administration and quarantine across organisations
+BEHEERDERS = ("od-nzkg.beheerder", "dcmr.beheerder")  # every beheerder of the demo accounts
+ABOVE = "zeer_geheim"  # a clearance above every demo beheerder's own (intern)
+NEW_PASSWORD = "Een-lang-nieuw-wachtwoord-2026!"
+MAPPING_NOTE = "\n# aangepast door de beheerder\n"
+SQUIT_ENCODING = "cp1252"  # the demo's CSV export, as its packaged mapping reads it
+
+
+@dataclass
+class AdminWorld:
+    engine: Engine
+    clients: dict[str, TestClient]
+    csrf: dict[str, str]
+    source_org: dict[str, str]  # source code -> organisation code
+    planted: dict[str, tuple[int, str, str]]  # source code -> (quarantine id, planted KvK, planted name)
+    valid: dict[str, tuple[str, bytes]]  # source code -> (file name, a one-row valid export)
+    fix: dict[str, tuple[str, str]]  # source code -> (date column, a valid date for the planted row)
+
+
+def _rows_of(path: Path) -> tuple[list[str], list[dict[str, object]]]:
+    """The header and rows of a demo export (CSV, Excel workbook or JSON)."""
+    if path.suffix == ".csv":
+        lines = path.read_text(encoding=SQUIT_ENCODING).splitlines()
+        header = lines[0].split(";")
+        return header, [dict(zip(header, line.split(";"), strict=True)) for line in lines[1:3]]
+    if path.suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(path, read_only=True)["Meldingen"]
+        rows = list(sheet.iter_rows(min_row=1, max_row=3, values_only=True))
+        header = [str(h) for h in rows[0]]
+        return header, [dict(zip(header, row, strict=True)) for row in rows[1:]]
+    items = json.loads(path.read_text(encoding="utf-8"))
+    return [], items[:2]
+
+
+def _export_bytes(suffix: str, header: list[str], rows: list[dict[str, object]]) -> bytes:
+    if suffix == ".csv":
+        lines = [";".join(header), *(";".join(str(r[h]) for h in header) for r in rows)]
+        return ("\n".join(lines) + "\n").encode(SQUIT_ENCODING)
+    if suffix == ".xlsx":
+        import io
+
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        assert sheet is not None
+        sheet.title = "Meldingen"
+        sheet.append(header)
+        for row in rows:
+            sheet.append([row[h] for h in header])
+        buffer = io.BytesIO()
+        book.save(buffer)
+        return buffer.getvalue()
+    return json.dumps(rows, ensure_ascii=False, default=str).encode()
+
+
+def _set(row: dict[str, object], column: str, value: str) -> None:
+    """Set a (possibly dotted, JSON) column of an export row."""
+    *parents, last = column.split(".")
+    target = row
+    for part in parents:
+        target = target[part]  # type: ignore[assignment]
+    target[last] = value
+
+
+def _login(app: FastAPI, username: str) -> tuple[TestClient, str]:
+    client = TestClient(app, base_url="https://testserver")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/inloggen").text)
+    assert token
+    response = client.post(
+        "/inloggen",
+        data={"gebruikersnaam": username, "wachtwoord": demo_password(username, SEED), "csrf_token": token.group(1)},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, (username, response.text)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/account").text)
+    assert csrf
+    return client, csrf.group(1)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def admin_world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AdminWorld]:
+    """The demo world (as tests/conftest.py seeds it) of its own, since these tests write: the demo sources
+    registered, each with one quarantined row holding a planted KvK number and name."""
+    from plein.demo.exports import DEMO_EXPORTS, register_demo_sources
+    from plein.demo.seed import seed_demo_world
+    from plein.ingest.importer import import_file
+    from plein.ingest.sources import source_mapping
+    from plein.store.engine import create_engine_for
+    from plein.store.migrate import upgrade
+
+    directory = tmp_path_factory.mktemp(f"admin-{request.param}")
+    with fresh_database(request.param, directory) as url:
+        engine = create_engine_for(url)
+        upgrade(engine)
+        seed_demo_world(engine, size="small", seed=SEED, out_dir=directory / "demo")
+        with Session(engine) as session, session.begin():
+            codes = register_demo_sources(session)
+        source_org, planted, valid, fix = {}, {}, {}, {}
+        for n, export in enumerate(DEMO_EXPORTS):
+            assert export.source_code in codes
+            with Session(engine) as session:
+                source = session.scalars(select(IngestSource).where(IngestSource.code == export.source_code)).one()
+                mapping = source_mapping(source)
+            path = directory / "demo" / "exports" / export.file_name
+            header, (first, second) = _rows_of(path)
+            key = mapping.key[0]
+            date_column = mapping.fields["occurred_on"].column
+            assert date_column
+            kvk_column = mapping.fields["reported_kvk"].column
+            name_column = mapping.fields["reported_name"].column
+            assert kvk_column and name_column
+            kvk, name = f"9{n}765432", f"Geplante Vennootschap {n} B.V."
+            bad = json.loads(json.dumps(second, default=str))
+            _set(bad, key, f"{bad[key]}-Q")
+            _set(bad, date_column, "niet-een-datum")
+            _set(bad, kvk_column, kvk)
+            _set(bad, name_column, name)
+            planted_file = directory / f"planted-{export.file_name}"
+            planted_file.write_bytes(_export_bytes(path.suffix, header, [bad]))
+            summary = import_file(engine, export.source_code, planted_file)
+            assert summary.rows_quarantined == 1, export.source_code
+            with Session(engine) as session:
+                quarantine_id = session.scalars(
+                    select(QuarantinedRow.id).where(QuarantinedRow.source_id == source.id)
+                ).one()
+            good_date = second[date_column]
+            if isinstance(good_date, dt.datetime | dt.date):
+                good_date = good_date.strftime(mapping.date_formats[0])
+            source_org[export.source_code] = export.organisation_code
+            planted[export.source_code] = (quarantine_id, kvk, name)
+            valid[export.source_code] = (export.file_name, _export_bytes(path.suffix, header, [first]))
+            fix[export.source_code] = (date_column, str(good_date))
+        app = create_app(engine, Settings(var_dir=Path(tmp_path_factory.mktemp("admin-var"))))
+        clients, csrf = {}, {}
+        for username in BEHEERDERS:
+            clients[username], csrf[username] = _login(app, username)
+        yield AdminWorld(engine, clients, csrf, source_org, planted, valid, fix)
+        engine.dispose()
+
+
+def _refusals(engine: Engine) -> int:
+    with Session(engine) as session:
+        return len(session.scalars(select(AuditEntry).where(AuditEntry.status == "geweigerd")).all())
+
+
+def _source_state(engine: Engine, code: str) -> tuple[object, ...]:
+    """What a refused request must leave as it was: records, imports, the mapping and the quarantined rows."""
+    with Session(engine) as session:
+        source = session.scalars(select(IngestSource).where(IngestSource.code == code)).one()
+        rows = session.scalars(select(QuarantinedRow).where(QuarantinedRow.source_id == source.id)).all()
+        return (
+            _record_count(engine),
+            len(session.scalars(select(IngestRun.id)).all()),
+            source.mapping_name,
+            source.mapping_yaml,
+            sorted((q.id, q.status, json.dumps(q.raw, sort_keys=True, default=str), q.record_id) for q in rows),
+        )
+
+
+def _record_count(engine: Engine) -> int:
+    with Session(engine) as session:
+        return len(session.scalars(select(Record.id)).all())
+
+
+def _user_state(engine: Engine, user_id: int) -> tuple[object, ...]:
+    with Session(engine) as session:
+        user = session.get(UserAccount, user_id)
+        assert user is not None
+        return (user.role, user.clearance, user.active, user.password_hash, user.locked_until, user.organisation_id)
+
+
+def test_quarantined_rows_are_shown_to_the_source_organisation_only(admin_world: AdminWorld) -> None:
+    assert len(admin_world.source_org) == 3 and set(admin_world.source_org.values()) >= {"OD-NZKG", "DCMR"}
+    for username in BEHEERDERS:
+        own = admin_world_org(admin_world, username)
+        for code, (quarantine_id, kvk, name) in admin_world.planted.items():
+            page = admin_world.clients[username].get(f"/bronnen/{code}")
+            where = (username, code)
+            assert page.status_code == 200, where
+            if admin_world.source_org[code] == own:
+                assert kvk in page.text and name in page.text, where
+                assert f"/quarantaine/{quarantine_id}" in page.text, where
+            else:
+                assert kvk not in page.text and name not in page.text, where
+                assert f"/quarantaine/{quarantine_id}" not in page.text, where
+
+
+def admin_world_org(world: AdminWorld, username: str) -> str:
+    with Session(world.engine) as session:
+        user = session.scalars(select(UserAccount).where(UserAccount.username == username)).one()
+        return session.get_one(Organisation, user.organisation_id).code
+
+
+def _source_posts(world: AdminWorld, username: str, code: str) -> dict[str, Callable[[], httpx.Response]]:
+    client, csrf = world.clients[username], world.csrf[username]
+    quarantine_id = world.planted[code][0]
+    date_column, good_date = world.fix[code]
+    with Session(world.engine) as session:
+        source = session.scalars(select(IngestSource).where(IngestSource.code == code)).one()
+        mapping_yaml = source.mapping_yaml
+    file_name, content = world.valid[code]
+    return {
+        "upload": lambda: client.post(
+            f"/bronnen/{code}/imports",
+            data={"csrf_token": csrf},
+            files={"bestand": (file_name, content)},
+            follow_redirects=False,
+        ),
+        "mapping": lambda: client.post(
+            f"/bronnen/{code}/mapping",
+            data={"csrf_token": csrf, "mapping_yaml": mapping_yaml + MAPPING_NOTE},
+            follow_redirects=False,
+        ),
+        "quarantaine": lambda: client.post(
+            f"/bronnen/{code}/quarantaine/{quarantine_id}",
+            data={"csrf_token": csrf, f"veld{date_column}": good_date},
+            follow_redirects=False,
+        ),
+    }
+
+
+def test_only_the_source_organisation_imports_maps_and_reprocesses(admin_world: AdminWorld) -> None:
+    engine = admin_world.engine
+    refused = 0
+    for username in BEHEERDERS:  # first every refusal, so the own rows are still open for the others
+        own = admin_world_org(admin_world, username)
+        for code in admin_world.source_org:
+            if admin_world.source_org[code] == own:
+                continue
+            for action, post in _source_posts(admin_world, username, code).items():
+                before, refusals = _source_state(engine, code), _refusals(engine)
+                response = post()
+                where = (username, code, action)
+                assert response.status_code == 403, (*where, response.status_code)
+                assert _source_state(engine, code) == before, where
+                assert _refusals(engine) == refusals + 1, where
+                refused += 1
+    assert refused == 2 * 2 * 3
+    for username in BEHEERDERS:
+        own = admin_world_org(admin_world, username)
+        (code,) = [c for c, org in admin_world.source_org.items() if org == own]
+        posts = _source_posts(admin_world, username, code)
+        records = _record_count(engine)
+        upload = posts["upload"]()
+        assert upload.status_code == 303, (username, upload.text)
+        assert _record_count(engine) == records  # the row was there already: nothing new
+        with Session(engine) as session:
+            run = session.scalars(
+                select(IngestRun).join(IngestSource).where(IngestSource.code == code).order_by(IngestRun.id.desc())
+            ).first()
+            assert run is not None and run.rows_in == 1 and run.rows_quarantined == 0, (username, run and run.messages)
+        mapping = posts["mapping"]()
+        assert mapping.status_code == 200 and "Mapping opgeslagen" in mapping.text, username
+        assert str(_source_state(engine, code)[3]).endswith(MAPPING_NOTE)
+        reprocess = posts["quarantaine"]()
+        assert reprocess.status_code == 200 and "Regel opgeslagen" in reprocess.text, (username, reprocess.text)
+        with Session(engine) as session:
+            row = session.get_one(QuarantinedRow, admin_world.planted[code][0])
+            assert row.status == QuarantineStatus.PROCESSED and row.record_id is not None
+        assert _record_count(engine) == records + 1
+
+
+def test_a_beheerder_manages_accounts_of_its_own_organisation_up_to_its_clearance(admin_world: AdminWorld) -> None:
+    engine = admin_world.engine
+    with Session(engine) as session:
+        users = {u.username: (u.id, u.organisation_id, u.role) for u in session.scalars(select(UserAccount))}
+    for username in BEHEERDERS:
+        client, csrf = admin_world.clients[username], admin_world.csrf[username]
+        own = users[username][1]
+        others = [(name, uid, role) for name, (uid, org, role) in users.items() if org != own]
+        assert len(others) >= 5, username
+        for name, uid, role in others:
+            requests = {  # action -> (method, path, form)
+                "bekijken": ("GET", f"/beheer/gebruikers/{uid}", None),
+                "rol": ("POST", f"/beheer/gebruikers/{uid}/rol", {"rol": role, "rubricering": "intern"}),
+                "wachtwoord": ("POST", f"/beheer/gebruikers/{uid}/wachtwoord", {"wachtwoord": NEW_PASSWORD}),
+                "status": ("POST", f"/beheer/gebruikers/{uid}/status", {"actie": "deactiveren"}),
+            }
+            for action, (method, path, form) in requests.items():
+                before, refusals = _user_state(engine, uid), _refusals(engine)
+                data = None if form is None else {"csrf_token": csrf, **form}
+                response = client.request(method, path, data=data)
+                where = (username, name, action)
+                assert response.status_code == 404, (*where, response.status_code)
+                assert _user_state(engine, uid) == before, where
+                assert _refusals(engine) == refusals + 1, where
+        # Within the own organisation: an account up to the beheerder's clearance is managed, one above it is
+        # refused, and so is raising an account above it.
+        colleague = next(n for n, (_i, org, r) in users.items() if org == own and r == "beleidsmedewerker")
+        senior = next(n for n, (_i, org, r) in users.items() if org == own and r == "analist")
+        uid = users[colleague][0]
+        before, refusals = _user_state(engine, uid), _refusals(engine)
+        above = client.post(
+            f"/beheer/gebruikers/{uid}/rol", data={"csrf_token": csrf, "rol": "beleidsmedewerker", "rubricering": ABOVE}
+        )
+        assert above.status_code == 403, (username, above.status_code)
+        assert _user_state(engine, uid) == before and _refusals(engine) == refusals + 1, username
+        page = client.get(f"/beheer/gebruikers/{uid}")
+        assert page.status_code == 200 and colleague in page.text, username
+        refusals = _refusals(engine)
+        assert client.get(f"/beheer/gebruikers/{users[senior][0]}").status_code == 403, username
+        assert _refusals(engine) == refusals + 1, username
