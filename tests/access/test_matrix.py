@@ -786,8 +786,8 @@ def test_a_beheerder_manages_accounts_of_its_own_organisation_up_to_its_clearanc
                 assert response.status_code == 404, (*where, response.status_code)
                 assert _user_state(engine, uid) == before, where
                 assert _refusals(engine) == refusals + 1, where
-        # Within the own organisation: an account up to the beheerder's clearance is managed, one above it is
-        # refused, and so is raising an account above it.
+        # Within the own organisation: an account up to the beheerder's clearance is managed; one above it is
+        # shown but not changed, and no account is raised above it.
         colleague = next(n for n, (_i, org, r) in users.items() if org == own and r == "beleidsmedewerker")
         senior = next(n for n, (_i, org, r) in users.items() if org == own and r == "analist")
         uid = users[colleague][0]
@@ -799,6 +799,11 @@ def test_a_beheerder_manages_accounts_of_its_own_organisation_up_to_its_clearanc
         assert _user_state(engine, uid) == before and _refusals(engine) == refusals + 1, username
         page = client.get(f"/beheer/gebruikers/{uid}")
         assert page.status_code == 200 and colleague in page.text, username
-        refusals = _refusals(engine)
-        assert client.get(f"/beheer/gebruikers/{users[senior][0]}").status_code == 403, username
-        assert _refusals(engine) == refusals + 1, username
+        senior_id = users[senior][0]
+        assert client.get(f"/beheer/gebruikers/{senior_id}").status_code == 200, username
+        before, refusals = _user_state(engine, senior_id), _refusals(engine)
+        reset = client.post(
+            f"/beheer/gebruikers/{senior_id}/wachtwoord", data={"csrf_token": csrf, "wachtwoord": "x" * 20}
+        )
+        assert reset.status_code == 403, (username, reset.status_code)
+        assert _user_state(engine, senior_id) == before and _refusals(engine) == refusals + 1, username
