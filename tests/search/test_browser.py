@@ -18,6 +18,7 @@ from plein.auth.demo import demo_password
 from plein.core.models import Address, Establishment, Organisation
 from plein.settings import Settings
 from plein.web.app import create_app
+from tests.serving import launch_chromium
 
 pytestmark = pytest.mark.browser
 USER = "dcmr.inspecteur"
@@ -44,11 +45,10 @@ def server(seeded_engine: Engine, tmp_path: Path) -> Iterator[str]:
     thread.join(timeout=10)
 
 
-def test_search_dossier_and_map(server: str, seeded_engine: Engine) -> None:
-    from playwright.sync_api import expect, sync_playwright
-
-    with Session(seeded_engine) as session:  # a KvK-registered establishment: visible under `toezicht`
-        name, lat, lon, postcode, number = session.execute(
+def _rotterdam_establishment(engine: Engine) -> tuple[str, float, float, str, str]:
+    """A KvK-registered establishment in Rotterdam without a house number addition: visible under `toezicht`."""
+    with Session(engine) as session:
+        row = session.execute(
             select(Establishment.name, Address.latitude, Address.longitude, Address.postcode, Address.house_number)
             .join(Address, Address.id == Establishment.address_id)
             .join(Organisation, Organisation.id == Establishment.source_organisation_id)
@@ -56,12 +56,15 @@ def test_search_dossier_and_map(server: str, seeded_engine: Engine) -> None:
             .order_by(Establishment.id)
             .limit(1)
         ).one()
+    return row[0], row[1], row[2], row[3], row[4]
+
+
+def test_search_dossier_and_map(server: str, seeded_engine: Engine) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    name, lat, lon, postcode, number = _rotterdam_establishment(seeded_engine)
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            headless=True,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
-        )
+        browser = launch_chromium(p)
         page = browser.new_page()
         page.goto(f"{server}/inloggen?volgende=/zoeken")
         page.fill("input[name=gebruikersnaam]", USER)
@@ -105,21 +108,9 @@ def test_map_polygon_drawn_and_typed(server: str, seeded_engine: Engine) -> None
     the field; Wissen resets; and nothing breaks the Content-Security-Policy."""
     from playwright.sync_api import expect, sync_playwright
 
-    with Session(seeded_engine) as session:
-        name, lat, lon = session.execute(
-            select(Establishment.name, Address.latitude, Address.longitude)
-            .join(Address, Address.id == Establishment.address_id)
-            .join(Organisation, Organisation.id == Establishment.source_organisation_id)
-            .where(Organisation.code == "KVK", Address.city == "Rotterdam")
-            .order_by(Establishment.id)
-            .limit(1)
-        ).one()
+    name, lat, lon, _, _ = _rotterdam_establishment(seeded_engine)
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            headless=True,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
-        )
+        browser = launch_chromium(p)
         page = browser.new_page(viewport={"width": 1366, "height": 900})
         refused: list[str] = []
         page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
