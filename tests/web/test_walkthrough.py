@@ -24,12 +24,12 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
-from plein.search.normalise import tokens
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from plein.auth.demo import demo_password
 from plein.core.models import Establishment
+from plein.core.names import tokens
 from plein.settings import Settings
 from plein.store.engine import create_engine_for
 from plein.web.app import create_app
@@ -145,10 +145,10 @@ def _crawl_demo_shops(url: str, var_dir: Path) -> None:
     shops = start_webshops(seed=3, scale=1, crawl_delay=0)
     try:
         starts = [f"{base}/zoeken?q={get_theme('f-gassen').search_terms[0]}" for base in list(shops.sites.values())[:2]]
-        args = [sys.executable, "-m", "plein", "webwatch", "crawl", "f-gassen", "--organisatie", "OD-NZKG"]
+        args = [sys.executable, "-m", "plein", "webwatch", "crawl", "f-gassen", "--organisation", "OD-NZKG"]
         for start in starts:
             args += ["--start-url", start]
-        args += ["--delay", "0", "--max-paginering", "2"]
+        args += ["--delay", "0", "--max-pagination", "2"]
         env = {k: v for k, v in os.environ.items() if not k.startswith("PLEIN_")}
         env.update({"PLEIN_DATABASE_URL": url, "PLEIN_VAR_DIR": str(var_dir), "PLEIN_SECRET_KEY": "walkthrough"})
         done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=240, check=False)
@@ -294,9 +294,10 @@ def map_popup(page: Any, base: str, username: str, findings: Findings) -> None:
         findings.add(where, "de zoomknoppen van de kaart zijn niet Nederlands")
     page.fill("#straal", "1000")
     page.locator("#kaart-form button[type=submit]").click()
-    page.wait_for_function(
-        "(t => t && t !== 'Zoeken…')(document.getElementById('kaart-status').textContent)", timeout=15_000
-    )
+    from playwright.sync_api import expect
+
+    # a locator wait, not a string evaluated in the page: the Content-Security-Policy forbids eval
+    expect(page.locator("#kaart-status")).not_to_have_text(re.compile(r"^(|Zoeken…)$"), timeout=15_000)
     status = page.inner_text("#kaart-status")
     if "binnen" not in status:
         findings.add(where, f"kaartzoeken mislukt: {status}")
