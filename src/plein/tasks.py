@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from plein.core.progress import Estimate
+from plein.core.progress import Estimate, rows_at_density
 from plein.ingest.models import IngestRun, IngestSource
 from plein.resolve.models import ResolveRun
 from plein.resolve.service import RESOLUTION_STEPS
@@ -63,7 +63,10 @@ def recent_tasks(session: Session, organisation_id: int, limit: int = LIMIT) -> 
         .limit(limit)
     ).all()
     for run, code in imports:
-        total = None if run.status in RUNNING else run.rows_in
+        # a running import: the rows its file will hold at the density of the bytes read so far
+        total = rows_at_density(run.rows_in, run.bytes_read, run.file_size) if run.bytes_read else None
+        if run.status not in RUNNING:
+            total = run.rows_in
         tasks.append(
             Task(
                 "Import",

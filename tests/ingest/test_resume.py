@@ -54,6 +54,7 @@ def test_killed_import_resumes_without_duplicates_or_gaps(engine: Engine, tmp_pa
     assert run.status == "bezig" and 0 < run.next_row < ROWS
     assert run.display_status == "onderbroken"  # its process is gone: resumable at once
     assert stored_before == run.rows_new == run.next_row  # the checkpoint and the data agree
+    assert run.bytes_read is not None and 0 < run.bytes_read < run.file_size  # how far into the file, for /taken
 
     summary = import_file(engine, source, path)
     assert summary.run_id == run.id and summary.resumed_from == run.next_row

@@ -39,7 +39,17 @@ def _own_org(engine: Engine) -> int:
         )
 
 
-def _import(session: Session, organisation_id: int, code: str, status: str, rows: int, started: dt.datetime) -> None:
+def _import(
+    session: Session,
+    organisation_id: int,
+    code: str,
+    status: str,
+    rows: int,
+    started: dt.datetime,
+    *,
+    file_size: int = 0,
+    bytes_read: int | None = None,
+) -> None:
     source = IngestSource(code=code, name=code, organisation_id=organisation_id, source_system="test")
     batch = ImportBatch(organisation_id=organisation_id, source_system="test", kind="import")
     session.add_all([source, batch])
@@ -52,6 +62,8 @@ def _import(session: Session, organisation_id: int, code: str, status: str, rows
             file_sha256="0" * 64,
             status=status,
             rows_in=rows,
+            file_size=file_size,
+            bytes_read=bytes_read,
             started_at=started,
             finished_at=None if status == "bezig" else started + dt.timedelta(seconds=20),
         )
@@ -97,3 +109,13 @@ def test_tasks_page_shows_running_work_of_the_own_organisation(client: TestClien
             resolution.status, resolution.finished_at = "voltooid", started + dt.timedelta(seconds=5)
     fragment = client.get("/taken/voortgang").text
     assert "hx-trigger" not in fragment and "Voltooid" in fragment and 'value="100"' in fragment
+
+
+def test_a_running_import_shows_its_share_of_the_file_and_the_time_left(client: TestClient, engine: Engine) -> None:
+    """A quarter of the bytes read gave 1.000 rows: the file holds about 4.000, a determinate bar at 25 %."""
+    started = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=10)
+    with Session(engine) as session, session.begin():
+        _import(session, _own_org(engine), "groot", "bezig", 1000, started, file_size=80_000, bytes_read=20_000)
+    text = client.get("/taken/voortgang").text
+    assert "1.000 van 4.000 regels (25 %)" in text and 'value="25"' in text
+    assert "nog ongeveer" in text and "per seconde" in text

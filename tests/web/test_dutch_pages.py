@@ -82,3 +82,37 @@ def test_bulk_results_can_be_ordered_and_paged(seeded_client: TestClient) -> Non
     assert (
         first_dates["oudste"] == sorted(first_dates["oudste"]) and first_dates["oudste"][0] < first_dates["nieuwste"][0]
     )
+
+
+def test_name_hits_can_be_ordered_by_name_place_and_records_and_paged(seeded_client: TestClient) -> None:
+    import itertools
+    import re
+
+    row = re.compile(
+        r'<tr class="utrecht-table__row">\s*<td class="utrecht-table__cell"><a [^>]*>([^<]*)</a></td>\s*'
+        r"<td[^>]*>[^<]*</td>\s*<td[^>]*>([^<]*)</td>\s*<td[^>]*>([^<]*)</td>"
+    )
+    found: dict[str, list[tuple[str, str, int]]] = {}
+    for order in ("beste", "naam", "plaats", "registraties"):
+        rows: list[tuple[str, str, int]] = []
+        for number in itertools.count(1):
+            page = seeded_client.get(f"/zoeken?q=transport&volgorde={order}&pagina={number}")
+            assert page.status_code == 200
+            rows += [(name, address, int(count.replace(".", ""))) for name, address, count in row.findall(page.text)]
+            current = {"beste": "beste overeenkomst", "registraties": "aantal registraties"}.get(order, order)
+            assert f'<strong aria-current="true">{current}</strong>' in page.text
+            if 'rel="next"' not in page.text:
+                break
+            assert f"volgorde={order}&pagina={number + 1}" in page.text  # paging keeps the order
+        found[order] = rows
+    best = found["beste"]
+    assert len(best) > 25  # more than one page
+    for order, rows in found.items():
+        assert sorted(rows) == sorted(best), order  # the same hits, only ordered otherwise
+    counts = [count for _, _, count in found["registraties"]]
+    assert counts == sorted(counts, reverse=True) and counts[0] > counts[-1]
+    cities = [address.rsplit(" ", 1)[-1] for _, address, _ in found["plaats"]]
+    assert len([key for key, _ in itertools.groupby(cities)]) == len(set(cities))  # each place one block
+    initials = [re.sub(r"\W", "", name).casefold()[:1] for name, _, _ in found["naam"]]
+    assert initials == sorted(initials) and found["naam"] != best
+    assert seeded_client.get("/zoeken?q=transport&volgorde=willekeurig").status_code == 400

@@ -317,9 +317,10 @@ def map_popup(page: Any, base: str, username: str, findings: Findings) -> None:
         findings.add(where, "de zoomknoppen van de kaart zijn niet Nederlands")
     page.fill("#straal", "1000")
     page.locator("#kaart-form button[type=submit]").click()
-    page.wait_for_function(
-        "(t => t && t !== 'Zoeken…')(document.getElementById('kaart-status').textContent)", timeout=15_000
-    )
+    from playwright.sync_api import expect
+
+    # a locator wait, not a string evaluated in the page: the Content-Security-Policy forbids eval
+    expect(page.locator("#kaart-status")).not_to_have_text(re.compile(r"^(|Zoeken…)$"), timeout=15_000)
     status = page.inner_text("#kaart-status")
     if "binnen" not in status:
         findings.add(where, f"kaartzoeken mislukt: {status}")

@@ -120,6 +120,7 @@ class AuditAction(StrEnum):
     # the audit log itself
     AUDIT_OPEN = "audit.openen", "Verwerkingenlogboek openen"
     AUDIT_CONSULT = "audit.raadplegen", "Verwerkingenlogboek raadplegen"
+    AUDIT_EXPORT = "audit.exporteren", "Verwerkingenlogboek exporteren (CSV of XLSX)"
     AUDIT_SUBJECT = "audit.betrokkene", "Verwerkingen van één betrokkene opzoeken"
     AUDIT_VERIFY = "audit.verifieren", "Hash-keten van het logboek controleren"
     AUDIT_PRIVACY_VIEW = "audit.privacy.bekijken", "Bewaartermijnen en DPIA's inzien (privacy officer)"

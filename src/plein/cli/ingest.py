@@ -12,7 +12,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 from rich.table import Table
 
 from plein.core.labels import number
-from plein.core.progress import Estimate
+from plein.core.progress import Estimate, rows_at_density
 from plein.errors import ValidationError
 from plein.ingest.importer import RunSummary, import_file, reprocess_quarantined
 from plein.ingest.mapping import packaged_mapping_names
@@ -58,8 +58,7 @@ def _run_with_progress(source: str, path: Path, chunk_size: int) -> RunSummary:
 
 def row_estimate(rows: int, position: int, size: int, elapsed: float) -> str:
     """Rows done, the rows the file will hold at this density of bytes, the rate and the time left."""
-    total = round(rows * size / position) if position and size and position < size else rows
-    return Estimate(rows, max(total, rows), elapsed).describe("regels")
+    return Estimate(rows, rows_at_density(rows, position, size), elapsed).describe("regels")
 
 
 def print_summary(summary: RunSummary) -> None:

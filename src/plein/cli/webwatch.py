@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import json
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
+from rich.progress import Progress, TextColumn
 
+from plein.core.labels import number, plural
+from plein.core.progress import duration
 from plein.core.vocabulary import RunStatus
 from plein.errors import PleinError, ValidationError
 
@@ -16,6 +22,7 @@ webwatch_app = typer.Typer(
     help="Internettoezicht: webshops crawlen, aanbod extraheren en beoordelen.", no_args_is_help=True
 )
 console = Console()
+progress_console = Console(stderr=True)  # the crawl's result goes to standard output as JSON
 MAX_INPUT_BYTES = 50_000_000
 
 
@@ -76,7 +83,7 @@ def crawl_command(
     verbose: bool = typer.Option(False, "--verbose", help="Toon Scrapy's log."),
 ) -> None:
     """Crawl webwinkels voor één of meer thema's: ophalen, bewijs bewaren, extraheren, schonen, beoordelen."""
-    from plein.webwatch.crawl.runner import demo_start_urls, run_crawl, theme_start_urls
+    from plein.webwatch.crawl.runner import demo_start_urls, theme_start_urls
     from plein.webwatch.themes import get_theme
 
     chosen = [get_theme(code) for code in themes]
@@ -85,7 +92,58 @@ def crawl_command(
         urls += demo_start_urls(chosen)
     if not urls:
         urls = theme_start_urls(chosen)
-    result = run_crawl(
+    started = time.monotonic()
+    with Progress(TextColumn("[bold]Crawl[/bold] {task.fields[line]}"), console=progress_console) as bar:
+        line = bar.add_task("crawl", total=None, line="starten…")
+
+        def report(pages: int, offers: int) -> None:
+            bar.update(line, line=crawl_line(pages, offers, time.monotonic() - started))
+
+        result = _crawl(
+            themes,
+            urls,
+            crawl_id,
+            redis_url,
+            redis_prefix,
+            organisation,
+            delay,
+            max_pagination,
+            max_pages,
+            verbose,
+            idle,
+            report,
+        )
+    _print_json(result)
+    if result["status"] == RunStatus.FAILED:
+        raise typer.Exit(1)
+
+
+def crawl_line(pages: int, offers: int, elapsed: float) -> str:
+    """``12 pagina's opgehaald · 5 aanbiedingen · 40 per minuut · bezig sinds 18 s``."""
+    parts = [plural(pages, "pagina opgehaald", "pagina's opgehaald"), plural(offers, "aanbieding", "aanbiedingen")]
+    if elapsed > 0 and pages:
+        parts.append(f"{number(round(pages / elapsed * 60))} per minuut")
+    parts.append(f"bezig sinds {duration(elapsed)}")
+    return " · ".join(parts)
+
+
+def _crawl(
+    themes: list[str],
+    urls: list[str],
+    crawl_id: str | None,
+    redis_url: str,
+    redis_prefix: str,
+    organisation: str,
+    delay: float,
+    max_pagination: int,
+    max_pages: int,
+    verbose: bool,
+    idle: float,
+    report: Callable[[int, int], None],
+) -> dict[str, Any]:
+    from plein.webwatch.crawl.runner import run_crawl
+
+    return run_crawl(
         themes,
         urls,
         crawl_id=crawl_id,
@@ -97,10 +155,8 @@ def crawl_command(
         max_pages_per_site=max_pages,
         log_level="INFO" if verbose else "WARNING",
         idle_seconds=idle,
+        progress=report,
     )
-    _print_json(result)
-    if result["status"] == RunStatus.FAILED:
-        raise typer.Exit(1)
 
 
 @webwatch_app.command("themes")

@@ -23,6 +23,13 @@ def duration(seconds: float) -> str:
     return f"{hours} u {minutes:02d} min"
 
 
+def rows_at_density(rows: int, position: int | None, size: int | None) -> int:
+    """The rows a file will hold when the rest is as dense as the part read (``position`` of ``size`` bytes)."""
+    if rows and position and size and position < size:
+        return max(rows, round(rows * size / position))
+    return rows
+
+
 @dataclass(frozen=True, slots=True)
 class Estimate:
     """How far work is: ``done`` of ``total`` (None when unknown) after ``elapsed`` seconds."""

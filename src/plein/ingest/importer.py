@@ -271,7 +271,7 @@ def import_file(
                 _refresh_statistics(engine)
             with engine.begin() as connection:
                 prefer_custom_plans(connection)
-                _store_chunk(connection, context, chunk)
+                _store_chunk(connection, context, chunk, reader.position())
             chunks += 1
             total += len(chunk)
             if progress is not None:
@@ -361,7 +361,7 @@ def _finish(engine: Engine, run_id: int, resumed_from: int, reader: RowSource) -
         )
 
 
-def _store_chunk(connection: Connection, context: _Context, chunk: list[RawRow]) -> None:
+def _store_chunk(connection: Connection, context: _Context, chunk: list[RawRow], position: int = 0) -> None:
     mapped: list[MappedRow] = []
     problems: list[tuple[RawRow, RowProblem]] = []
     for raw in chunk:
@@ -378,6 +378,7 @@ def _store_chunk(connection: Connection, context: _Context, chunk: list[RawRow])
         .values(
             rows_in=run["rows_in"] + len(chunk),
             next_row=chunk[-1].number,
+            bytes_read=position or None,
             heartbeat_at=utcnow(),
             **{key: run[key] + value for key, value in counts.items()},
         )

@@ -75,6 +75,8 @@ class IngestRun(Base):
     # header or blank; they must be equal for the run to be 'voltooid'.
     file_lines: Mapped[int | None] = mapped_column(BigInteger, default=None)
     lines_read: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    # Bytes of the file consumed when the last chunk was committed (0021): a running import's share of its file.
+    bytes_read: Mapped[int | None] = mapped_column(BigInteger, default=None)
 
     source: Mapped[IngestSource] = relationship()
     batch: Mapped[ImportBatch] = relationship()

@@ -55,6 +55,7 @@ class RowSource:
     handle: IO[bytes]
     notes: list[str] = field(default_factory=list)
     lines: LineCount | None = None  # CSV: the physical lines read and accounted for
+    consumed: ByteCount | None = None  # CSV: bytes of the lines handed to the parser (reads run a block ahead)
 
     def lines_accounted(self) -> int | None:
         """Physical lines of the file that ended in the header, a blank line or a row (CSV only)."""
@@ -63,9 +64,22 @@ class RowSource:
     def position(self) -> int:
         """Bytes consumed so far, for progress bars."""
         try:
-            return self.handle.tell()
+            read = self.handle.tell()
         except (OSError, ValueError):
             return 0
+        return read if self.consumed is None else min(read, self.consumed.total)
+
+
+@dataclass
+class ByteCount:
+    """Bytes of the physical lines passed on so far (each with one byte for its line end)."""
+
+    total: int = 0
+
+    def counted(self, lines: Iterator[tuple[bytes, int]]) -> Iterator[tuple[bytes, int]]:
+        for line, length in lines:
+            self.total += length + 1
+            yield line, length
 
 
 def _refuse(path: Path, message: str) -> ValidationError:
@@ -170,8 +184,11 @@ def open_csv(path: Path, mapping: Mapping) -> RowSource:
         if not sample.strip():
             raise _refuse(path, "het bestand bevat alleen witruimte; er is niets geïmporteerd.")
         handle.seek(0)
+        consumed = ByteCount()
         records = CsvRecords(
-            decoded_lines(physical_lines(handle), encoding), mapping.csv.delimiter, mapping.csv.quotechar
+            decoded_lines(consumed.counted(physical_lines(handle)), encoding),
+            mapping.csv.delimiter,
+            mapping.csv.quotechar,
         )
         rows = iter(records)
         first = next((r for r in rows if not r.blank), None)
@@ -192,7 +209,7 @@ def open_csv(path: Path, mapping: Mapping) -> RowSource:
     except BaseException:
         handle.close()
         raise
-    return RowSource(header, refused, _csv_rows(rows, header, encoding), handle, lines=records.lines)
+    return RowSource(header, refused, _csv_rows(rows, header, encoding), handle, lines=records.lines, consumed=consumed)
 
 
 def _kept(value: str) -> str:

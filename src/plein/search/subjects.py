@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
@@ -12,7 +13,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import ColumnElement, Row, Select, func, select
 
 from plein.audit.actions import AuditAction
-from plein.core.models import Address, Establishment, LegalEntity
+from plein.core.models import Address, Establishment, LegalEntity, Record
 from plein.core.names import tokens
 from plein.policy.gate import Gate
 from plein.search import postings
@@ -29,6 +30,44 @@ ACTION = AuditAction.SEARCH_SUBJECTS
 NAME_SLICE = 2_000
 ROWS_PER_ESTABLISHMENT = 4
 _UseRow = Row[int, int, str]  # establishment id, kind of name (index into NAME_KINDS), the name
+
+
+class SubjectOrder(StrEnum):
+    """How a result list is ordered; the values are what the page's ``volgorde`` carries."""
+
+    BEST = "beste"  # best match first (a search without a name: by name)
+    NAME = "naam"
+    PLACE = "plaats"
+    RECORDS = "registraties"  # most records the user may see first
+
+    @property
+    def description(self) -> str:
+        return ORDER_DESCRIPTIONS[self]
+
+
+ORDER_DESCRIPTIONS = {
+    SubjectOrder.BEST: "beste overeenkomst",
+    SubjectOrder.NAME: "naam",
+    SubjectOrder.PLACE: "plaats",
+    SubjectOrder.RECORDS: "aantal registraties",
+}
+
+
+def _order_by(gate: Gate, order: SubjectOrder) -> list[Any]:
+    """ORDER BY terms on Establishment for an order other than best match; ties by name, then id."""
+    by_name = [Establishment.name, Establishment.id]
+    if order is SubjectOrder.PLACE:
+        city = select(Address.city).where(Address.id == Establishment.address_id).scalar_subquery()
+        return [city, *by_name]
+    if order is SubjectOrder.RECORDS:
+        visible = (
+            select(func.count())
+            .select_from(Record)
+            .where(Record.establishment_id == Establishment.id, gate.record_clause(AuditAction.SEARCH_COUNT))
+            .scalar_subquery()
+        )
+        return [visible.desc(), *by_name]
+    return by_name
 
 
 @dataclass
@@ -215,8 +254,11 @@ def _rank(query: SubjectQuery, rows: Sequence[_UseRow]) -> list[_Ranked]:
     return ranked
 
 
-def search_subjects(gate: Gate, query: SubjectQuery, *, limit: int = 20, offset: int = 0) -> SubjectResult:
-    """Visible establishments matching ``query``, best first (by name) or by name order; audited."""
+def search_subjects(
+    gate: Gate, query: SubjectQuery, *, limit: int = 20, offset: int = 0, order: SubjectOrder = SubjectOrder.BEST
+) -> SubjectResult:
+    """Visible establishments matching ``query``, best first (by name), or by name, place or number of
+    records; audited."""
     limit = max(1, min(limit, MAX_LIMIT))
     criteria = query.describe()
     if query.is_empty():
@@ -228,6 +270,11 @@ def search_subjects(gate: Gate, query: SubjectQuery, *, limit: int = 20, offset:
         if capped:
             ranked = ranked[: _cap(query)]
         total, at_least = len(ranked), capped
+        if order is not SubjectOrder.BEST and ranked:
+            by_id = {r.establishment_id: r for r in ranked}
+            within = id_in(gate.session, Establishment.id, list(by_id))
+            ordered = gate.session.scalars(select(Establishment.id).where(within).order_by(*_order_by(gate, order)))
+            ranked = [by_id[i] for i in ordered if i in by_id]
         chosen = ranked[offset : offset + limit]
         # The page's establishments are checked by the gate once more on their own rows, not only on
         # what the index copied of them.
@@ -244,9 +291,7 @@ def search_subjects(gate: Gate, query: SubjectQuery, *, limit: int = 20, offset:
         base = _structured(gate, query)
         total = int(gate.session.scalar(select(func.count()).select_from(base.subquery())) or 0)
         at_least = False
-        ids = list(
-            gate.session.scalars(base.order_by(Establishment.name, Establishment.id).offset(offset).limit(limit)).all()
-        )
+        ids = list(gate.session.scalars(base.order_by(*_order_by(gate, order)).offset(offset).limit(limit)).all())
         loaded = load_hits(gate.session, ids)
         page = [loaded[i] for i in ids if i in loaded]
     for hit in page:

@@ -28,7 +28,7 @@ from plein.search.criteria import (
     resolve_theme,
     theme_choices,
 )
-from plein.search.subjects import search_subjects
+from plein.search.subjects import SubjectOrder, search_subjects
 from plein.web.access import AuthDep
 from plein.web.api.search import dossier_pdf_response, export_response, subject_query
 from plein.web.requires import AccountGate, RecordsGate, Requires
@@ -48,6 +48,7 @@ def search_page(
     gate: AccountGate,
     q: Annotated[str, Query(max_length=200)] = "",
     pagina: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    volgorde: SubjectOrder = SubjectOrder.BEST,
 ) -> HTMLResponse:
     """Eén zoekvak: naam, KvK-nummer, vestigingsnummer, postcode of adres."""
     context: dict[str, Any] = {
@@ -55,7 +56,7 @@ def search_page(
         "doel": gate.purpose.describe(),
         "purposes": purposes_for(gate.session, auth.user.id, auth.role),
     }
-    context.update(_results(gate, q, page=pagina))
+    context.update(_results(gate, q, page=pagina, order=volgorde))
     return _page(request, "search/search.html", context)
 
 
@@ -65,9 +66,10 @@ def search_results_fragment(
     gate: Annotated[Gate, Requires(Access.RECORDS, query={"q": "transport"})],
     q: Annotated[str, Query(max_length=200)] = "",
     pagina: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    volgorde: SubjectOrder = SubjectOrder.BEST,
 ) -> HTMLResponse:
     """Alleen de resultaten (htmx vervangt ze tijdens het typen)."""
-    context = {"doel": gate.purpose.describe(), **_results(gate, q, typing=True, page=pagina)}
+    context = {"doel": gate.purpose.describe(), **_results(gate, q, typing=True, page=pagina, order=volgorde)}
     return _page(request, "search/_results.html", context)
 
 
@@ -75,14 +77,17 @@ SEARCH_PAGE_SIZE = 25
 BULK_PAGE_SIZE = 50
 
 
-def _results(gate: Any, q: str, typing: bool = False, page: int = 1) -> dict[str, Any]:
-    base = {"q": q, "page": page, "size": SEARCH_PAGE_SIZE}
+def _results(
+    gate: Any, q: str, typing: bool = False, page: int = 1, order: SubjectOrder = SubjectOrder.BEST
+) -> dict[str, Any]:
+    base = {"q": q, "page": page, "size": SEARCH_PAGE_SIZE, "volgorde": order, "orders": list(SubjectOrder)}
     if not q.strip():
         return {**base, "result": None, "error": ""}
     try:
         query = subject_query(q, None, None, None, None, None, None, None, typing)
         offset = (page - 1) * SEARCH_PAGE_SIZE
-        return {**base, "result": search_subjects(gate, query, limit=SEARCH_PAGE_SIZE, offset=offset), "error": ""}
+        result = search_subjects(gate, query, limit=SEARCH_PAGE_SIZE, offset=offset, order=order)
+        return {**base, "result": result, "error": ""}
     except ValidationError as exc:
         return {**base, "result": None, "error": exc.message}
 

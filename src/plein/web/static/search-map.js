@@ -34,24 +34,29 @@
 
   function text(value) { var span = document.createElement("span"); span.textContent = value; return span.innerHTML; }
 
-  function search() {
-    var lat = parseFloat(field("breedtegraad").value.replace(",", "."));
-    var lon = parseFloat(field("lengtegraad").value.replace(",", "."));
-    var radius = parseFloat(field("straal").value.replace(",", "."));
-    var params = new URLSearchParams({ breedtegraad: lat, lengtegraad: lon, straal: radius, doel: field("doel").value });
+  function clearResults() {
+    area.clearLayers();
+    withRecords.clearLayers();
+    withoutRecords.clearLayers();
+    body.innerHTML = "";
+  }
+
+  // One request for a circle or a polygon; `shape` draws the searched area, `where` ends the status line.
+  function run(params, shape, where, onError) {
+    params.set("doel", field("doel").value);
     status.textContent = "Zoeken…";
     fetch("/v1/registraties/_zoek-kaart?" + params.toString(), { credentials: "same-origin" })
       .then(function (response) { return response.json().then(function (data) { return [response.ok, data]; }); })
       .then(function (result) {
         var ok = result[0], data = result[1];
-        area.clearLayers();
-        withRecords.clearLayers();
-        withoutRecords.clearLayers();
-        body.innerHTML = "";
-        if (!ok) { status.textContent = data.detail || "Zoeken mislukt."; return; }
-        var circle = L.circle([lat, lon], { radius: radius, color: "#01689b", fillOpacity: 0.08 }).addTo(area);
-        circle.getElement && circle.getElement() && circle.getElement().setAttribute("data-straal", radius);
-        var bounds = circle.getBounds();
+        clearResults();
+        if (!ok) {
+          status.textContent = data.detail || "Zoeken mislukt.";
+          if (onError) { onError(data.detail || "Zoeken mislukt."); }
+          return;
+        }
+        var drawn = shape().addTo(area);
+        var bounds = drawn.getBounds();
         var doel = encodeURIComponent(field("doel").value);
         data.vestigingen.forEach(function (v) {
           var point = [v.adres.breedtegraad, v.adres.lengtegraad];
@@ -63,21 +68,33 @@
             .bindPopup(popup).addTo(v.aantalRegistraties ? withRecords : withoutRecords);
           var row = document.createElement("tr");
           row.className = "utrecht-table__row";
+          var distance = v.afstandMeter === undefined ? "–" : number(Math.round(v.afstandMeter));
           row.innerHTML = '<td class="utrecht-table__cell"><a class="utrecht-link" href="/dossier/' + v.vestiging +
-            "?doel=" + encodeURIComponent(field("doel").value) + '">' + text(v.naam) + "</a></td>" +
+            "?doel=" + doel + '">' + text(v.naam) + "</a></td>" +
             '<td class="utrecht-table__cell">' + text(v.adres.straat + " " + v.adres.huisnummer + ", " + v.adres.postcode +
-            " " + v.adres.plaats) + '</td><td class="utrecht-table__cell">' + number(Math.round(v.afstandMeter)) +
+            " " + v.adres.plaats) + '</td><td class="utrecht-table__cell">' + distance +
             '</td><td class="utrecht-table__cell">' + number(v.aantalRegistraties) + "</td>";
           body.appendChild(row);
         });
-        map.fitBounds(bounds, { padding: [20, 20] });  // the circle and every result in view
+        map.fitBounds(bounds, { padding: [20, 20] });  // the searched area and every result in view
         status.textContent = plural(data.totaalVestigingen, "vestiging", "vestigingen") + " en " +
-          plural(data.totaal, "registratie", "registraties") + " binnen " + number(radius) + " m die u onder dit doel mag zien.";
+          plural(data.totaal, "registratie", "registraties") + " " + where + " die u onder dit doel mag zien.";
       })
       .catch(function () { status.textContent = "Zoeken mislukt; probeer het opnieuw."; });
   }
 
+  function search() {
+    var lat = parseFloat(field("breedtegraad").value.replace(",", "."));
+    var lon = parseFloat(field("lengtegraad").value.replace(",", "."));
+    var radius = parseFloat(field("straal").value.replace(",", "."));
+    var params = new URLSearchParams({ breedtegraad: lat, lengtegraad: lon, straal: radius });
+    run(params, function () {
+      return L.circle([lat, lon], { radius: radius, color: "#01689b", fillOpacity: 0.08 });
+    }, "binnen " + number(radius) + " m");
+  }
+
   map.on("click", function (event) {
+    if (drawing) { addVertex(event.latlng.lat, event.latlng.lng); return; }
     field("adres").value = "";
     field("breedtegraad").value = event.latlng.lat.toFixed(6);
     field("lengtegraad").value = event.latlng.lng.toFixed(6);
@@ -106,5 +123,102 @@
     } else {
       search();
     }
+  });
+
+  // Polygon: draw it by clicking vertices, or type "breedte lengte; breedte lengte; …" (decimal comma or point).
+  var drawing = false;
+  var vertices = [];
+  var sketch = L.layerGroup().addTo(map);
+  var toggle = field("gebied-tekenen"), close = field("gebied-sluiten"), clear = field("gebied-wissen");
+  var polygonField = field("gebied"), polygonError = field("gebied-fout");
+
+  function decimal(value) { return value.toFixed(6).replace(".", ","); }
+  function showVertices() {
+    polygonField.value = vertices.map(function (p) { return decimal(p[0]) + " " + decimal(p[1]); }).join("; ");
+  }
+  function sketchVertices() {
+    sketch.clearLayers();
+    vertices.forEach(function (p) { L.circleMarker(p, { radius: 4, color: "#01689b", className: "plein-hoekpunt" }).addTo(sketch); });
+    if (vertices.length > 1) { L.polyline(vertices, { color: "#01689b", dashArray: "4 4" }).addTo(sketch); }
+    close.disabled = vertices.length < 3;
+  }
+  function setDrawing(on) {
+    drawing = on;
+    toggle.setAttribute("aria-pressed", on ? "true" : "false");
+    toggle.textContent = on ? "Tekenen stoppen" : "Gebied tekenen";
+    map.getContainer().classList.toggle("plein-map--tekenen", on);
+    if (on) { status.textContent = "Klik de hoekpunten van het gebied op de kaart aan; daarna ‘Gebied sluiten’."; }
+  }
+  function addVertex(lat, lon) {
+    vertices.push([lat, lon]);
+    showVertices();
+    sketchVertices();
+    hideError();
+  }
+  function showError(message) {
+    polygonError.textContent = message;
+    polygonError.hidden = false;
+    polygonField.setAttribute("aria-invalid", "true");
+  }
+  function hideError() {
+    polygonError.textContent = "";
+    polygonError.hidden = true;
+    polygonField.removeAttribute("aria-invalid");
+  }
+  // Returns [points, null] or [null, Dutch message naming the point that is wrong].
+  function parseVertices(typed) {
+    var parts = typed.split(";").map(function (p) { return p.trim(); }).filter(function (p) { return p; });
+    if (parts.length < 3) { return [null, "Een gebied heeft minstens drie punten, zoals 51,92 4,47; 51,93 4,49; 51,91 4,50."]; }
+    if (parts.length > 200) { return [null, "Een gebied heeft hoogstens 200 punten; u gaf er " + number(parts.length) + "."]; }
+    var points = [];
+    for (var i = 0; i < parts.length; i++) {
+      var pieces = parts[i].split(/\s+/);
+      if (pieces.length === 1 && pieces[0].split(",").length === 2) { pieces = pieces[0].split(","); }
+      var lat = pieces.length === 2 ? Number(pieces[0].replace(",", ".")) : NaN;
+      var lon = pieces.length === 2 ? Number(pieces[1].replace(",", ".")) : NaN;
+      if (!isFinite(lat) || !isFinite(lon)) {
+        return [null, "Punt " + (i + 1) + " (‘" + parts[i] + "’) is geen ‘breedte lengte’, zoals 51,92 4,47."];
+      }
+      if (lat < -90 || lat > 90 || lon < -180 || lon > 180) {
+        return [null, "Punt " + (i + 1) + " (‘" + parts[i] + "’) ligt niet op aarde: breedte tussen -90 en 90, lengte tussen -180 en 180."];
+      }
+      points.push([lat, lon]);
+    }
+    return [points, null];
+  }
+  function searchPolygon() {
+    setDrawing(false);
+    sketch.clearLayers();
+    var ring = vertices.slice();
+    var params = new URLSearchParams({ gebied: ring.map(function (p) { return p[0] + "," + p[1]; }).join(";") });
+    run(params, function () {
+      return L.polygon(ring, { color: "#01689b", fillOpacity: 0.08, className: "plein-gebied" });
+    }, "in dit gebied", showError);
+  }
+
+  toggle.addEventListener("click", function () {
+    if (!drawing) { vertices = []; sketchVertices(); hideError(); }  // each drawing starts afresh
+    setDrawing(!drawing);
+  });
+  close.addEventListener("click", function () {
+    if (vertices.length >= 3) { searchPolygon(); }
+  });
+  clear.addEventListener("click", function () {
+    setDrawing(false);
+    vertices = [];
+    polygonField.value = "";
+    hideError();
+    sketch.clearLayers();
+    clearResults();
+    close.disabled = true;
+    status.textContent = "Gebied gewist.";
+  });
+  field("gebied-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var parsed = parseVertices(polygonField.value);
+    if (!parsed[0]) { showError(parsed[1]); polygonField.focus(); return; }
+    hideError();
+    vertices = parsed[0];
+    searchPolygon();
   });
 })();

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -61,8 +62,11 @@ def run_crawl(
     max_pages_per_site: int = 2000,
     log_level: str = "WARNING",
     idle_seconds: float = 6.0,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
-    """Crawl ``start_urls`` for the themes; returns the crawl id, how it ended and its counts."""
+    """Crawl ``start_urls`` for the themes; returns the crawl id, how it ended and its counts.
+
+    ``progress`` is called twice a second, and once at the end, with the pages fetched and offers found."""
     from scrapy.crawler import CrawlerProcess
 
     from plein.webwatch.crawl.spider import OfferSpider
@@ -105,7 +109,18 @@ def run_crawl(
     process = CrawlerProcess(settings={**scrapy_settings(config), "LOG_INSTALL_ROOT_HANDLER": log_level != "WARNING"})
     crawler = process.create_crawler(OfferSpider)
     process.crawl(crawler, start_urls=start_urls, max_pagination=max_pagination, max_pages_per_site=max_pages_per_site)
+
+    def report() -> None:
+        if progress is not None:
+            now = crawler.stats.get_stats() if crawler.stats else {}
+            progress(int(now.get("plein/pages", 0)), int(now.get("plein/offers", 0)))
+
+    if progress is not None:
+        from twisted.internet import task
+
+        task.LoopingCall(report).start(0.5, now=False)  # ends with the reactor
     process.start()
+    report()
     stats = crawler.stats.get_stats() if crawler.stats else {}
     reason = str(stats.get("finish_reason", "onbekend"))
     status = (
