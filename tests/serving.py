@@ -2,38 +2,18 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.access.live import live_server
 
 
 @contextmanager
 def running(app: Any) -> Iterator[str]:
-    """Serve ``app`` on 127.0.0.1 until the block ends; yields the base URL."""
-    import uvicorn
-
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    """Serve ``app`` on 127.0.0.1 until the block ends (with its lifespan); yields the base URL."""
+    with live_server(app, lifespan="auto") as base:
+        yield base
 
 
 CHROMIUM = "/usr/bin/chromium"
